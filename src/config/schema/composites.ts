@@ -299,21 +299,29 @@ export interface OneOfKeysSchema<T> extends Schema<T> {
 /**
  * A section that must hold exactly one of the given keys, each a kind with its own options: a Middleware
  * is `{ stripPrefix: {...} }`, a Service `{ loadBalancer: {...} }`. Traefik rejects two kinds in one element
- * ("multi-types middleware not supported"), and so do we.
+ * ("multi-types middleware not supported"), and so do we. `common` members may stand beside any kind.
  */
-export function oneOfKeys<F extends Record<string, Schema<any>>>(what: string, kinds: F): OneOfKeysSchema<OneKeyOf<F>> {
+export function oneOfKeys<F extends Record<string, Schema<any>>, C extends FieldsSpec = {}>(
+  what: string,
+  kinds: F,
+  common?: C,
+): OneOfKeysSchema<OneKeyOf<F> & ObjectOf<C>> {
   const names = Object.keys(kinds);
-  const inner = obj(Object.fromEntries(names.map((name) => [name, optional(kinds[name] as Schema<unknown>)])));
+  const commonNames = new Set(Object.keys(common ?? {}).map((name) => name.toLowerCase()));
+  const inner = obj({
+    ...Object.fromEntries(names.map((name) => [name, optional(kinds[name] as Schema<unknown>)])),
+    ...(common ?? {}),
+  } as FieldsSpec);
   return {
     kind: `a ${what}`,
     kinds: names,
     decode(raw, path, ctx) {
       if (raw === undefined) return undefined;
-      const decoded = inner.decode(raw, path, ctx);
+      const decoded = inner.decode(raw, path, ctx) as Record<string, unknown> | undefined | Invalid;
       if (decoded === INVALID || decoded === undefined) return decoded;
-      const present = Object.keys(decoded);
-      const givenKeys = isRecord(raw) ? Object.keys(raw) : [];
-      if (present.length === 1) return decoded as OneKeyOf<F>;
+      const present = Object.keys(decoded).filter((key) => !commonNames.has(key.toLowerCase()));
+      const givenKeys = isRecord(raw) ? Object.keys(raw).filter((key) => !commonNames.has(key.toLowerCase())) : [];
+      if (present.length === 1) return decoded as OneKeyOf<F> & ObjectOf<C>;
       if (present.length === 0) {
         // When the only keys given were unknown or invalid, that was reported already.
         if (givenKeys.length === 0) {
@@ -325,6 +333,11 @@ export function oneOfKeys<F extends Record<string, Schema<any>>>(what: string, k
       return INVALID;
     },
   };
+}
+
+/** Any value, kept as given (plugin options, which Berth reports as unsupported but must still parse). */
+export function opaque(): Schema<unknown> {
+  return { kind: 'any value', decode: (raw) => raw };
 }
 
 // ---------------------------------------------------------------------------------------------------------
