@@ -21,7 +21,7 @@ const REDACT = [
 ];
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination: NodeJS.WritableStream = options.destination ?? (pino.destination({ dest: 1, sync: false }) as unknown as NodeJS.WritableStream);
   return pino(
     {
       level: options.level,
