@@ -18,9 +18,10 @@ export interface RequestContext {
   /** Whether X-Forwarded-* from this client are kept (forwardedHeaders.trustedIPs / insecure). */
   readonly trustForwardHeaders: boolean;
   /**
-   * Request host as routing sees it: lower-cased, port and trailing dot removed. Empty when the request has none.
+   * Request host as routing sees it: lower-cased, port and trailing dot removed; empty when the request has none.
+   * The router muxer sets it (the entrypoint creates the context with '').
    */
-  readonly host: string;
+  host: string;
   /** The SNI server name of a TLS connection (lower-cased), or '' when none was sent. */
   readonly serverName: string;
   /** Set by the router that matched (qualified name), for logs, metrics and the anti-loop check. */
