@@ -80,6 +80,8 @@ export function loadStaticConfig(input: StaticConfigInput): StaticConfigResult {
   }
 
   const merged = mergeLayers(layers);
+  // One decode in flat mode, because flags and variables are strings: a comma-separated string is accepted
+  // where a list is expected, in the file too (a harmless leniency next to Traefik's YAML decoder).
   const ctx = createContext({ flat: true, where: merged.where });
   const decoded = staticConfigSchema.decode(merged.tree, [], ctx);
   issues.push(...ctx.issues);

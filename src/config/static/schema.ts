@@ -75,3 +75,11 @@ export type StaticConfigData = Infer<typeof staticConfigSchema>;
 /** The static configuration as the rest of Berth sees it: validated, defaulted and deep-frozen. */
 export type StaticConfig = DeepReadonly<StaticConfigData>;
 export type EntryPointConfig = StaticConfig['entryPoints'][string];
+export type ApiConfig = NonNullable<StaticConfig['api']>;
+export type PingConfig = NonNullable<StaticConfig['ping']>;
+export type PrometheusConfig = NonNullable<NonNullable<StaticConfig['metrics']>['prometheus']>;
+export type LogConfig = StaticConfig['log'];
+export type AccessLogConfig = NonNullable<StaticConfig['accessLog']>;
+export type ProvidersConfig = StaticConfig['providers'];
+export type ServersTransportStaticConfig = StaticConfig['serversTransport'];
+export type TcpServersTransportStaticConfig = StaticConfig['tcpServersTransport'];
