@@ -8,13 +8,13 @@ import { sendStatus } from '../runtime/handler.js';
 import type { RequestContext } from '../runtime/request-context.js';
 import { sleep } from '../util/abort.js';
 import { createIpMatcher, unmapIPv4, type IpMatcher } from '../util/ip-matcher.js';
-import type { ListenAddress } from './address.js';
+import type { EntryPointAddress } from '../config/static/address.js';
 import type { HandlerSwitcher } from './handler-switcher.js';
 
 /** What an HTTP EntryPoint needs from static configuration (times in milliseconds). */
 export interface HttpEntryPointOptions {
   readonly name: string;
-  readonly address: ListenAddress;
+  readonly address: EntryPointAddress;
   readonly forwardedHeaders: { readonly trustedIPs: readonly string[]; readonly insecure: boolean };
   readonly readTimeout: number;
   readonly writeTimeout: number;
@@ -62,8 +62,6 @@ export class HttpEntryPoint {
       headersTimeout: options.readTimeout === 0 ? 60_000 : Math.min(options.readTimeout, 60_000),
       keepAliveTimeout: options.idleTimeout,
       maxHeaderSize: options.maxHeaderBytes,
-      // Routing needs the raw request target; Node must not reject unusual but valid targets itself.
-      insecureHTTPParser: false,
     });
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#dispatch(req, res, undefined));
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -94,10 +92,10 @@ export class HttpEntryPoint {
     const { host, port } = this.#options.address;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
-        reject(new BerthError(ErrorCodes.LISTEN_FAILED, `entryPoint "${this.name}" cannot listen on ${host ?? ''}:${port}: ${err.code === 'EADDRINUSE' ? 'the address is already in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)' : err.message}`, { cause: err }));
+        reject(new BerthError(ErrorCodes.LISTEN_FAILED, `entryPoint "${this.name}" cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the address is already in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)' : err.message}`, { cause: err }));
       };
       this.#server.once('error', onError);
-      this.#server.listen({ port, ...(host === undefined ? {} : { host }) }, () => {
+      this.#server.listen({ port, ...(host === '' ? {} : { host }) }, () => {
         this.#server.off('error', onError);
         resolve();
       });
