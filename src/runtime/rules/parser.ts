@@ -16,9 +16,8 @@ export const MAX_MATCHERS = 1000;
  * throws: a failure names the 1-based column and what was expected there. A failure is a BERTH_ERR_RULE_SYNTAX.
  */
 export function parseRule(text: string): ParseResult {
-  const parser = new RuleParser(text);
   try {
-    return { ok: true, ast: parser.parseWhole() };
+    return { ok: true, ast: new RuleParser(text).parseWhole() };
   } catch (err) {
     if (err instanceof SyntaxFailure) return { ok: false, message: err.message, column: err.column };
     throw err;

@@ -10,8 +10,9 @@ export function defaultPriority(rule: string): number {
 
 /**
  * The highest priority a user may set: Traefik's MaxInt64 - 1000 (9223372036854774807); above it a router is
- * disabled with BERTH_ERR_PRIORITY_TOO_HIGH, the range above being kept for internal routers. Caveat: a JS number
- * holds integers exactly only up to 2^53, so this constant reads 9223372036854774784 and priorities that close to
- * it compare approximately; the limit check itself still works at that magnitude.
+ * disabled with BERTH_ERR_PRIORITY_TOO_HIGH, the range above being kept for internal routers. Precision caveat: a
+ * JS number holds integers exactly only up to 2^53; near 2^63 doubles are 1024 apart, so this constant reads
+ * 9223372036854774784, a priority up to ~500 above the limit compares equal to it (and passes the check), and
+ * priorities that close to each other may tie. Harmless in practice: nobody orders routers at that resolution.
  */
 export const MAX_USER_PRIORITY = 9223372036854774807;

@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileHttpRule, type HttpMatchInput, type HttpMatcher } from '../../../src/runtime/rules/http-matchers.js';
-import { parsed, request } from './rule-helpers.js';
-
-function compiled(rule: string): HttpMatcher {
-  const result = compileHttpRule(parsed(rule));
-  assert.ok(result.ok, `${rule}: ${result.ok ? '' : result.message}`);
-  return result.match;
-}
+import { compileHttpRule, type HttpMatchInput } from '../../../src/runtime/rules/http-matchers.js';
+import { compiledHttp as compiled, parsed, request } from './rule-helpers.js';
 
 function withHeaders(lines: ReadonlyArray<readonly [string, string]>): HttpMatchInput {
   return request('https://example.com/', { headers: lines });

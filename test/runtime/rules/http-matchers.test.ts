@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileHttpRule, type HttpMatcher } from '../../../src/runtime/rules/http-matchers.js';
-import { parsed, request, type RequestSpec } from './rule-helpers.js';
-
-function compiled(rule: string): HttpMatcher {
-  const result = compileHttpRule(parsed(rule));
-  assert.ok(result.ok, `${rule}: ${result.ok ? '' : result.message}`);
-  return result.match;
-}
+import { compileHttpRule } from '../../../src/runtime/rules/http-matchers.js';
+import { compiledHttp as compiled, parsed, request, type RequestSpec } from './rule-helpers.js';
 
 type Case = readonly [target: string, expected: boolean, spec?: RequestSpec];
 

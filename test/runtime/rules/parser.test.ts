@@ -98,6 +98,8 @@ const invalid: ReadonlyArray<readonly [rule: string, column: number, message: Re
   ['Host', 5, /expected '\(' after Host, found end of rule/],
   ['Host `a`', 6, /expected '\(' after Host, found string "a"/],
   ['Host(example.com)', 6, /expected an argument in backticks or double quotes, or '\)', found 'example'/],
+  ["'Host'", 1, /single quotes do not delimit strings/],
+  ['`Host', 1, /unterminated string: missing closing backtick/],
   ["Host('example.com')", 6, /single quotes do not delimit strings in rules; use backticks/],
   ['Host(`a`', 9, /expected '\)' or ',' after argument, found end of rule/],
   ['Host(`a` `b`)', 10, /expected '\)' or ',' after argument, found string "b"/],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RuleNode } from '../../../src/runtime/rules/ast.js';
-import type { HttpMatchInput } from '../../../src/runtime/rules/http-matchers.js';
+import { compileHttpRule, type HttpMatchInput, type HttpMatcher } from '../../../src/runtime/rules/http-matchers.js';
 import { parseRule } from '../../../src/runtime/rules/parser.js';
 import { requestHost, routingPath, targetQuery } from '../../../src/runtime/rules/request-target.js';
 
@@ -15,6 +15,13 @@ export function parsed(rule: string): RuleNode {
   const result = parseRule(rule);
   assert.ok(result.ok, `parsing ${rule}: ${result.ok ? '' : result.message}`);
   return result.ast;
+}
+
+/** Parses and compiles an HTTP rule that must be valid. */
+export function compiledHttp(rule: string): HttpMatcher {
+  const result = compileHttpRule(parsed(rule));
+  assert.ok(result.ok, `${rule}: ${result.ok ? '' : result.message}`);
+  return result.match;
 }
 
 export interface RequestSpec {
