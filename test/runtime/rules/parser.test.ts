@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MATCHER_NAMES } from '../../../src/runtime/rules/ast.js';
+import { compileHttpRule } from '../../../src/runtime/rules/http-matchers.js';
 import { MAX_MATCHERS, MAX_NESTING, parseRule } from '../../../src/runtime/rules/parser.js';
+import { compileTcpRule } from '../../../src/runtime/rules/tcp-matchers.js';
 import { spellingsOf } from '../../../src/runtime/rules/matcher-names.js';
 import { show } from './rule-helpers.js';
 
@@ -202,4 +204,24 @@ test('absurd nesting and matcher counts are refused instead of exhausting the st
   assert.ok(!tooMany.ok);
   assert.match(tooMany.message, /more than 1000 matchers/);
   assert.ok(parseRule(Array.from({ length: MAX_MATCHERS }, (_, i) => `Host(\`h${i}\`)`).join(' || ')).ok);
+});
+
+test('no input makes the parser or the compilers throw', () => {
+  const pieces = ['Host', 'Path', 'HostSNI', 'Query', 'Header', 'ClientIP', '(', ')', '!', '&&', '||', '&', ',', '`a`', '`/b`', '`*`',
+    '"x\\n"', '"\\q"', '`', '"', "'", ' ', '\n', '1', '::1', '`10.0.0.0/8`', '`(`', 'é', '\u00a0'];
+  let seed = 42;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let i = 0; i < 3000; i++) {
+    const rule = Array.from({ length: 1 + random(12) }, () => pieces[random(pieces.length)]).join('');
+    const result = parseRule(rule);
+    if (!result.ok) {
+      assert.ok(result.column >= 1 && result.column <= rule.length + 1, `${JSON.stringify(rule)}: column ${result.column}`);
+      continue;
+    }
+    compileHttpRule(result.ast);
+    compileTcpRule(result.ast, { tls: random(2) === 0 });
+  }
 });
