@@ -10,7 +10,17 @@ export interface ProviderMessage {
   readonly provider: string;
   readonly config?: DynamicConfig;
   readonly issues: readonly ConfigIssue[];
+  /** Where each element was defined, so compile-time errors can name the file line or label (see ElementOrigins). */
+  readonly origins?: ElementOrigins;
 }
+
+/**
+ * Where elements come from, as plain data (it travels in snapshots to worker processes). Keyed by
+ * `<section>/<name>` (`http.routers/web`; qualified `web@file` once merged), then by top-level field (`rule`,
+ * `service`...; '' for the element itself), each value a ready `where` text such as
+ * `dynamic/app.yml:12: http.routers.web.rule` or `label traefik.http.routers.web.rule on container web-1`.
+ */
+export type ElementOrigins = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
 export type Publish = (message: ProviderMessage) => void;
 

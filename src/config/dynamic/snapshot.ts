@@ -18,6 +18,8 @@ export interface Snapshot {
   readonly createdAt: number;
   readonly config: DeepReadonly<DynamicConfig>;
   readonly issues: readonly ConfigIssue[];
+  /** Where each element was defined (`http.routers/web@file` → field → where text); see ElementOrigins. */
+  readonly origins: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The providers that have published at least once, in publishing order. */
   readonly providers: readonly string[];
 }
