@@ -1,4 +1,4 @@
-import { routingPathOf } from './routing-path.js';
+import { escapedPathOf, routingPathOf } from './routing-path.js';
 
 /**
  * The request host as Host and HostRegexp see it: Traefik's `requestdecorator` (`parseHost`, then
@@ -57,6 +57,21 @@ export interface RoutingPathOptions {
 export function routingPath(rawUrl: string, options: RoutingPathOptions = {}): string | undefined {
   const path = targetPath(rawUrl);
   return path === undefined ? undefined : routingPathOf(path, options.sanitizePath !== false);
+}
+
+/**
+ * The origin-form target to forward (`/a/c?q`): the normalised, sanitised path Traefik's entrypoint leaves in the
+ * request, and the raw query. Returns `rawUrl` itself when nothing changes (the common case, no allocation),
+ * undefined when the target is refused with 400.
+ */
+export function forwardedTarget(rawUrl: string, options: RoutingPathOptions = {}): string | undefined {
+  const path = targetPath(rawUrl);
+  if (path === undefined) return undefined;
+  const escaped = escapedPathOf(path, options.sanitizePath !== false);
+  if (escaped === undefined) return undefined;
+  if (escaped === path && rawUrl.startsWith('/')) return rawUrl;
+  const q = rawUrl.indexOf('?');
+  return (escaped === '' ? '/' : escaped) + (q === -1 ? '' : rawUrl.slice(q));
 }
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;

@@ -9,15 +9,24 @@ import { fromByteString, hasValidEscapes, toByteString, unescapeBytes } from './
  * 4. withRoutingPath: every escape decoded except the reserved characters below, read as UTF-8.
  */
 export function routingPathOf(path: string, sanitize: boolean): string | undefined {
+  // Most paths are plain: nothing to decode and, when sanitising, nothing to clean.
+  if (path !== '' && PLAIN.test(path) && !(sanitize && UNCLEAN.test(path))) return path;
+  const escaped = escapedPathOf(path, sanitize);
+  return escaped === undefined ? undefined : fromByteString(unescapeBytes(escaped, RESERVED));
+}
+
+/**
+ * Steps 1-3 only: the escaped path Traefik forwards to the backend (normalised and, when `sanitize`, cleaned).
+ * Undefined when the path is refused with 400.
+ */
+export function escapedPathOf(path: string, sanitize: boolean): string | undefined {
   // An absolute-form target without a path (`http://host`): JoinPath makes it `/`.
   if (path === '') return sanitize ? '/' : '';
-  // Most paths are plain: nothing to decode and, when sanitising, nothing to clean.
   if (PLAIN.test(path) && !(sanitize && UNCLEAN.test(path))) return path;
   // A raw `#` reaches Go's path (request URIs have no fragment); Traefik refuses it with 400.
   if (path.includes('#') || !hasValidEscapes(path)) return undefined;
-  let escaped = isValidEncoded(path) ? normalizeEscapes(path) : escapePath(unescapeBytes(toByteString(path)));
-  if (sanitize) escaped = joinPath(escaped);
-  return fromByteString(unescapeBytes(escaped, RESERVED));
+  const escaped = isValidEncoded(path) ? normalizeEscapes(path) : escapePath(unescapeBytes(toByteString(path)));
+  return sanitize ? joinPath(escaped) : escaped;
 }
 
 /** RFC 3986 2.2 reserved characters, plus `%` itself: decoding them would change what the path means. */
