@@ -148,12 +148,13 @@ class Parser {
     this.expectOp('(');
     const args: string[] = [];
     while (!this.isOp(')')) {
-      if (args.length > 0) this.expectOp(',');
       const arg = this.next();
       if (arg.kind !== 'string') throw new ParseError(`expected a quoted string at column ${arg.at + 1}, got ${describe(arg)}`);
       args.push(arg.text);
+      if (this.isOp(',')) this.index++;
+      else if (!this.isOp(')')) throw new ParseError(`expected "," or ")" at column ${this.peek().at + 1}, got ${describe(this.peek())}`);
     }
-    this.expectOp(')');
+    this.index++;
     if (args.length !== 2) throw new ParseError(`${token.text} takes 2 arguments (label name, ${token.text === 'Label' ? 'value' : 'regular expression'}), got ${args.length} at column ${token.at + 1}`);
     const [name, value] = args as [string, string];
     if (token.text === 'Label') return (labels) => labels[name] === value;
