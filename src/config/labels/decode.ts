@@ -93,7 +93,12 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, prefix: s
     issues.push({ ...issue, element });
     if (issue.severity === 'error') dropElement(config, element);
   }
-  issues.push(...ctx.issues);
+  // An unknown key outside any element (`traefik.http.routrs.web.rule`) disables nothing: it is ignored.
+  for (const issue of ctx.issues) {
+    issues.push(issue.element === undefined && issue.code === ErrorCodes.UNKNOWN_KEY
+      ? { ...issue, severity: 'warning', message: `${issue.message}; this label is ignored` }
+      : issue);
+  }
   return { config, issues, declared: declaredElements(flat.tree) };
 }
 

@@ -1,7 +1,7 @@
 import type { DecodedLabels, LabelSection } from '../../config/labels/decode.js';
 import { labelWhere } from '../../config/labels/decode.js';
-import type { LabelLoadBalancer, LabelServer, LabelTcpLoadBalancer } from '../../config/labels/label-schema.js';
-import { loadBalancerSchema, type LoadBalancerConfig } from '../../config/dynamic/http-service.js';
+import type { LabelHttpService, LabelServer, LabelTcpService, LabelUdpService } from '../../config/labels/label-schema.js';
+import { loadBalancerSchema } from '../../config/dynamic/http-service.js';
 import type {
   HttpRouterConfig,
   HttpServiceConfig,
@@ -61,8 +61,9 @@ function defaultsOf<T>(schema: Schema<T>): T {
   if (value === INVALID || value === undefined) throw new Error(`schema ${schema.kind} has no defaults`);
   return value;
 }
-const DEFAULT_LOAD_BALANCER: LoadBalancerConfig = defaultsOf(loadBalancerSchema);
-const DEFAULT_TCP_LOAD_BALANCER = defaultsOf(tcpLoadBalancerSchema);
+// Without `servers`: a label load balancer gets its one server from `server.*` and address detection.
+const { servers: _httpServers, ...DEFAULT_LOAD_BALANCER } = defaultsOf(loadBalancerSchema);
+const { servers: _tcpServers, ...DEFAULT_TCP_LOAD_BALANCER } = defaultsOf(tcpLoadBalancerSchema);
 
 /**
  * Builds one container's configuration from its decoded labels (reference §2.4): default service and router,
@@ -111,18 +112,14 @@ class ContainerBuilder {
 
   private buildHttp(config: ContainerConfig): void {
     const declared = this.input.decoded.declared;
-    const labelServices = this.input.decoded.config.http?.services ?? {};
-    const serviceNames = declared['http.services'].length > 0 ? declared['http.services'] : [this.serviceName];
-    const services = declared['http.services'].length > 0 ? labelServices : { [this.serviceName]: { loadBalancer: structuredClone(DEFAULT_LOAD_BALANCER) } };
-
+    const { names: serviceNames, services } = this.servicesOf<LabelHttpService>('http', this.input.decoded.config.http?.services, () => ({ loadBalancer: structuredClone(DEFAULT_LOAD_BALANCER) }));
     for (const [name, service] of Object.entries(services)) {
-      const element: ElementRef = { section: 'http.services', name };
-      const { server, ...loadBalancer } = service.loadBalancer as LabelLoadBalancer;
-      const servers = this.httpServers(name, server ?? {}, element);
+      const { server, ...loadBalancer } = service.loadBalancer;
+      const servers = this.httpServers(name, server ?? {}, { section: 'http.services', name });
       if (servers === undefined) continue;
       config.http.services[name] = {
         loadBalancer: { ...loadBalancer, servers },
-        ...('middlewares' in service && service.middlewares !== undefined ? { middlewares: service.middlewares } : {}),
+        ...(service.middlewares === undefined ? {} : { middlewares: service.middlewares }),
       };
     }
 
@@ -145,14 +142,10 @@ class ContainerBuilder {
   }
 
   private buildTcp(config: ContainerConfig): void {
-    const declared = this.input.decoded.declared;
-    const labelServices = this.input.decoded.config.tcp?.services ?? {};
-    const serviceNames = declared['tcp.services'].length > 0 ? declared['tcp.services'] : [this.serviceName];
-    const services = declared['tcp.services'].length > 0 ? labelServices : { [this.serviceName]: { loadBalancer: structuredClone(DEFAULT_TCP_LOAD_BALANCER) } };
+    const { names: serviceNames, services } = this.servicesOf<LabelTcpService>('tcp', this.input.decoded.config.tcp?.services, () => ({ loadBalancer: structuredClone(DEFAULT_TCP_LOAD_BALANCER) }));
     for (const [name, service] of Object.entries(services)) {
-      const element: ElementRef = { section: 'tcp.services', name };
-      const { server, ...loadBalancer } = service.loadBalancer as LabelTcpLoadBalancer;
-      const address = this.address(name, 'tcp', server?.port, element);
+      const { server, ...loadBalancer } = service.loadBalancer;
+      const address = this.address(name, 'tcp', server?.port, { section: 'tcp.services', name });
       if (address === undefined) continue;
       const servers = address === null ? [] : [{ address, ...(server?.tls === undefined ? {} : { tls: server.tls }) }];
       config.tcp.services[name] = { loadBalancer: { ...loadBalancer, servers } };
@@ -169,13 +162,9 @@ class ContainerBuilder {
   }
 
   private buildUdp(config: ContainerConfig): void {
-    const declared = this.input.decoded.declared;
-    const labelServices = this.input.decoded.config.udp?.services ?? {};
-    const serviceNames = declared['udp.services'].length > 0 ? declared['udp.services'] : [this.serviceName];
-    const services = declared['udp.services'].length > 0 ? labelServices : { [this.serviceName]: { loadBalancer: {} } };
+    const { names: serviceNames, services } = this.servicesOf<LabelUdpService>('udp', this.input.decoded.config.udp?.services, () => ({ loadBalancer: {} }));
     for (const [name, service] of Object.entries(services)) {
-      const element: ElementRef = { section: 'udp.services', name };
-      const address = this.address(name, 'udp', service.loadBalancer.server?.port, element);
+      const address = this.address(name, 'udp', service.loadBalancer.server?.port, { section: 'udp.services', name });
       if (address === undefined) continue;
       config.udp.services[name] = { loadBalancer: { servers: address === null ? [] : [{ address }] } };
     }
@@ -183,6 +172,16 @@ class ContainerBuilder {
       const service = router.service ?? this.autoLink('udp', name, serviceNames, { section: 'udp.routers', name });
       if (service !== undefined) config.udp.routers[name] = { ...router, service };
     }
+  }
+
+  /**
+   * The services of one protocol: those the labels declare, or else one default service named after the
+   * container. `names` includes declared services that were dropped for errors, for auto-linking.
+   */
+  private servicesOf<S>(protocol: 'http' | 'tcp' | 'udp', fromLabels: Record<string, S> | undefined, fallback: () => S): { names: readonly string[]; services: Record<string, S> } {
+    const declared = this.input.decoded.declared[`${protocol}.services`];
+    if (declared.length > 0) return { names: declared, services: fromLabels ?? {} };
+    return { names: [this.serviceName], services: { [this.serviceName]: fallback() } };
   }
 
   /** The server of an HTTP service; undefined when the service must be dropped. */

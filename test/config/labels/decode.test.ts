@@ -115,3 +115,12 @@ test('a label key cannot reach Object.prototype', () => {
   assert.equal(({} as Record<string, unknown>)['rule'], undefined);
   assert.equal(Object.getPrototypeOf(decoded.config.http?.routers ?? {}), null);
 });
+
+test('an unknown key outside any element is a warning: the label is ignored, nothing is disabled', () => {
+  const decoded = decodeLabels({ 'traefik.http.routrs.web.rule': 'Host(`a`)', 'traefik.http.routers.api.rule': 'Host(`b`)' }, 'traefik', 'c');
+  assert.deepEqual(Object.keys(decoded.config.http?.routers ?? {}), ['api']);
+  assert.equal(decoded.issues.length, 1);
+  assert.equal(decoded.issues[0]?.severity, 'warning');
+  assert.equal(decoded.issues[0]?.where, 'label traefik.http.routrs.web.rule on container c');
+  assert.match(decoded.issues[0]?.message ?? '', /did you mean "routers"\?\); this label is ignored/);
+});

@@ -2,28 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../../src/observability/logger.js';
 import type { ProviderMessage } from '../../../src/providers/provider.js';
 import { createDockerProvider } from '../../../src/providers/docker/provider.js';
+import { captureLogs } from '../../fixtures/docker/capture-logs.js';
 import { dockerSettings } from '../../fixtures/docker/containers.js';
 import { waitFor } from '../../helpers/wait-for.js';
-
-function capture() {
-  const logs: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return { logs, logger: createLogger({ level: 'debug', format: 'json', destination }) };
-}
 
 test('a daemon that is down at start: start() resolves at once, nothing is published, a warning with a hint, retries at debug', async () => {
   const dir = await mkdtemp('/tmp/berth-nodocker-');
   const socket = join(dir, 'docker.sock');
-  const { logs, logger } = capture();
+  const { logs, logger } = captureLogs();
   const provider = createDockerProvider(dockerSettings({ endpoint: `unix://${socket}` }), { logger, backoff: { initialMs: 20, maxMs: 50, jitter: 0 } });
   const messages: ProviderMessage[] = [];
   const controller = new AbortController();
@@ -49,7 +37,7 @@ test('a daemon that is down at start: start() resolves at once, nothing is publi
 });
 
 test('broken settings: the provider publishes the issue without a configuration and does not connect', async () => {
-  const { logs, logger } = capture();
+  const { logs, logger } = captureLogs();
   const provider = createDockerProvider(dockerSettings({ endpoint: 'unix:///nonexistent/docker.sock', constraints: 'Label(`a`' }), { logger });
   const messages: ProviderMessage[] = [];
   await provider.start((message) => messages.push(message), new AbortController().signal);
@@ -61,7 +49,7 @@ test('broken settings: the provider publishes the issue without a configuration 
 });
 
 test('an unsupported endpoint is reported as an issue', async () => {
-  const { logger } = capture();
+  const { logger } = captureLogs();
   const provider = createDockerProvider(dockerSettings({ endpoint: 'ssh://user@host' }), { logger });
   const messages: ProviderMessage[] = [];
   await provider.start((message) => messages.push(message), new AbortController().signal);

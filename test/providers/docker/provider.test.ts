@@ -1,10 +1,9 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import type { DynamicConfig } from '../../../src/config/dynamic/model.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import type { ProviderMessage } from '../../../src/providers/provider.js';
 import { createDockerProvider } from '../../../src/providers/docker/provider.js';
+import { captureLogs } from '../../fixtures/docker/capture-logs.js';
 import { dockerSettings } from '../../fixtures/docker/containers.js';
 import { startDockerEngine, TEST_IMAGE, type DockerEngine } from '../../helpers/docker-engine.js';
 import { freePort } from '../../helpers/ports.js';
@@ -41,15 +40,9 @@ afterEach(() => {
 });
 
 function watch(overrides: Record<string, unknown> = {}, endpoint = engine.endpoint): Watched {
-  const logs: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      callback();
-    },
-  });
+  const { logs, logger } = captureLogs();
   const provider = createDockerProvider(dockerSettings({ endpoint, ...overrides }), {
-    logger: createLogger({ level: 'debug', format: 'json', destination }),
+    logger,
     resolveHostIp: async () => '127.0.0.1',
     backoff: { initialMs: 100, maxMs: 1000, jitter: 0 },
   });
