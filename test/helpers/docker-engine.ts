@@ -3,6 +3,7 @@ import { copyFile, mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
@@ -32,6 +33,13 @@ export interface DockerEngine {
   start(): Promise<void>;
   /** Stops the daemon and removes every file it had. */
   close(): Promise<void>;
+  /** With `{ tls: true }`: a TLS-verified TCP listener on 127.0.0.1 and the client files to reach it. */
+  readonly tls?: { readonly endpoint: string; readonly ca: string; readonly cert: string; readonly key: string };
+}
+
+export interface DockerEngineOptions {
+  /** Also listen on tcp://127.0.0.1:<free port> with --tlsverify (a throwaway CA signs server and client). */
+  readonly tls?: boolean;
 }
 
 export interface HttpdOptions {
@@ -44,13 +52,14 @@ export interface HttpdOptions {
   readonly restart?: 'always';
 }
 
-export async function startDockerEngine(): Promise<DockerEngine> {
+export async function startDockerEngine(options: DockerEngineOptions = {}): Promise<DockerEngine> {
   // Short on purpose: a unix socket path must stay under 108 bytes, containerd's included.
   const dir = await mkdtemp('/tmp/bdk-');
   const socketPath = join(dir, 'docker.sock');
   const endpoint = `unix://${socketPath}`;
   await writeFile(join(dir, 'daemon.json'), '{}\n');
   let child: ChildProcess | undefined;
+  const tls = options.tls === true ? await makeCertificates(join(dir, 'tls')) : undefined;
 
   const args = [
     '--config-file', join(dir, 'daemon.json'),
@@ -61,6 +70,7 @@ export async function startDockerEngine(): Promise<DockerEngine> {
     '--bridge=none', '--iptables=false', '--ip6tables=false',
     // Containers get little time to stop when the daemon does, so restarts in tests stay quick.
     '--shutdown-timeout', '2',
+    ...(tls === undefined ? [] : ['--host', tls.endpoint, '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.serverCert, '--tlskey', tls.serverKey]),
   ];
 
   const start = async (): Promise<void> => {
@@ -117,12 +127,37 @@ export async function startDockerEngine(): Promise<DockerEngine> {
       return docker('run', '-d', '--name', options.name, '--network', 'host', '--init', '--stop-timeout', '1',
         ...restart, ...health, ...labels, TEST_IMAGE, '/bin/busybox', 'httpd', '-f', '-p', `127.0.0.1:${options.port}`, '-h', '/www');
     },
+    ...(tls === undefined ? {} : { tls: { endpoint: tls.endpoint, ca: tls.ca, cert: tls.cert, key: tls.key } }),
     stop,
     start,
     async close() {
       await stop();
       await removeDir(dir);
     },
+  };
+}
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, with EC keys (fast to make). */
+async function makeCertificates(dir: string) {
+  await mkdir(dir, { recursive: true });
+  const file = (name: string) => join(dir, name);
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await run('openssl', ['req', '-x509', ...key, '-keyout', file('ca-key.pem'), '-out', file('ca.pem'), '-days', '1', '-subj', '/CN=berth-test-ca']);
+  const sign = async (name: string, extension: string) => {
+    await writeFile(file(`${name}.ext`), `${extension}\n`);
+    await run('openssl', ['req', ...key, '-keyout', file(`${name}-key.pem`), '-out', file(`${name}.csr`), '-subj', `/CN=${name}`]);
+    await run('openssl', ['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.pem'), '-CAkey', file('ca-key.pem'), '-CAcreateserial',
+      '-out', file(`${name}-cert.pem`), '-days', '1', '-extfile', file(`${name}.ext`)]);
+  };
+  await sign('server', 'subjectAltName=IP:127.0.0.1');
+  await sign('client', 'extendedKeyUsage=clientAuth');
+  return {
+    endpoint: `tcp://127.0.0.1:${await freePort()}`,
+    ca: file('ca.pem'),
+    serverCert: file('server-cert.pem'),
+    serverKey: file('server-key.pem'),
+    cert: file('client-cert.pem'),
+    key: file('client-key.pem'),
   };
 }
 

@@ -16,6 +16,8 @@ export interface EngineClient {
    * when the stream ends or fails. Resolves once the daemon accepted the subscription.
    */
   watchEvents(signal: AbortSignal, onEvent: (event: EngineEvent) => void, onEnd: (error: Error) => void): Promise<void>;
+  /** Releases pooled connections (the TLS agent); in-flight calls are stopped by their signals. */
+  close(): void;
 }
 
 export interface EngineEvent {
@@ -47,6 +49,7 @@ export async function createEngineClient(endpoint: EngineEndpoint, settings: Doc
     headers['Authorization'] = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
   }
   const tls = endpoint.protocol === 'https' ? await readTls(endpoint) : {};
+  const agent = endpoint.protocol === 'https' ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: !(endpoint.tls?.insecureSkipVerify ?? false), ...tls }) : undefined;
   // Every option is given explicitly: docker-modem otherwise fills gaps from DOCKER_HOST and DOCKER_CERT_PATH.
   const base = {
     socketPath: endpoint.socketPath,
@@ -59,7 +62,7 @@ export async function createEngineClient(endpoint: EngineEndpoint, settings: Doc
     headers,
     version: undefined,
     pathPrefix: '/',
-    agent: endpoint.protocol === 'https' ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: !(endpoint.tls?.insecureSkipVerify ?? false), ...tls }) : undefined,
+    agent,
   };
   const api = new Docker({ ...base, ...(settings.httpClientTimeout > 0 ? { timeout: settings.httpClientTimeout } : { timeout: undefined }) } as Docker.DockerOptions);
   // The event stream is idle for long stretches: it must not carry the request timeout.
@@ -110,6 +113,10 @@ export async function createEngineClient(endpoint: EngineEndpoint, settings: Doc
       events.on('error', (error: Error) => end(error));
       events.on('end', () => end(new Error('the daemon closed the event stream')));
       events.on('close', () => end(new Error('the event stream was closed')));
+    },
+
+    close() {
+      agent?.destroy();
     },
   };
 }

@@ -116,6 +116,7 @@ class DockerWatch {
   /** One connection: subscribe, list, publish, then refresh on events until the stream breaks. */
   private async session(signal: AbortSignal): Promise<void> {
     const client = await createEngineClient(this.endpoint, this.settings);
+    signal.addEventListener('abort', () => client.close(), { once: true });
     const engine = await client.version(signal);
     const wake = new Wakeup();
     let streamError: Error | undefined;
