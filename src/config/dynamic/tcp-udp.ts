@@ -19,21 +19,24 @@ export type TcpRouterConfig = Infer<typeof tcpRouterSchema>;
 
 const weightedRefs = obj({ services: list(obj({ name: str({ nonEmpty: true }), weight: optional(int({ min: 0 })) })) });
 
+/** A TCP load balancer (exported for the Docker label variant, which replaces `servers` with one `server`). */
+export const tcpLoadBalancerSchema = obj({
+  servers: withDefault(list(obj({ address: str({ nonEmpty: true }), tls: optional(bool()) })), []),
+  serversTransport: optional(str({ nonEmpty: true })),
+  proxyProtocol: optional(obj({ version: withDefault(int({ min: 1, max: 2 }), 2) }, { allowEmpty: true }), { deprecated: 'use a TCP serversTransport with proxyProtocol' }),
+  terminationDelay: optional(duration(), { deprecated: 'use a TCP serversTransport with terminationDelay' }),
+  healthCheck: optional(obj({
+    port: optional(int({ min: 1, max: 65535 })),
+    send: optional(str()),
+    expect: optional(str()),
+    interval: withDefault(duration({ min: 1 }), 30_000),
+    unhealthyInterval: optional(duration({ min: 1 })),
+    timeout: withDefault(duration({ min: 1 }), 5_000),
+  }, { allowEmpty: true })),
+});
+
 export const tcpServiceSchema = oneOfKeys('TCP service', {
-  loadBalancer: obj({
-    servers: withDefault(list(obj({ address: str({ nonEmpty: true }), tls: optional(bool()) })), []),
-    serversTransport: optional(str({ nonEmpty: true })),
-    proxyProtocol: optional(obj({ version: withDefault(int({ min: 1, max: 2 }), 2) }, { allowEmpty: true }), { deprecated: 'use a TCP serversTransport with proxyProtocol' }),
-    terminationDelay: optional(duration(), { deprecated: 'use a TCP serversTransport with terminationDelay' }),
-    healthCheck: optional(obj({
-      port: optional(int({ min: 1, max: 65535 })),
-      send: optional(str()),
-      expect: optional(str()),
-      interval: withDefault(duration({ min: 1 }), 30_000),
-      unhealthyInterval: optional(duration({ min: 1 })),
-      timeout: withDefault(duration({ min: 1 }), 5_000),
-    }, { allowEmpty: true })),
-  }),
+  loadBalancer: tcpLoadBalancerSchema,
   weighted: weightedRefs,
 });
 export type TcpServiceConfig = Infer<typeof tcpServiceSchema>;
