@@ -113,8 +113,11 @@ export function createFileProvider(settings: FileProviderSettings, options: File
 /** What to watch after a read: every directory read, or the file's directory (and its symlink target's). */
 function targetsFor(settings: FileProviderSettings, collected: Collected): WatchTarget[] {
   if (settings.directory !== undefined) {
-    const directories = collected.directories.length > 0 ? collected.directories : [settings.directory];
-    return directories.map((directory) => ({ directory, accept: () => true }));
+    const top = resolve(settings.directory);
+    const directories = collected.directories.length > 0 ? collected.directories : [top];
+    // The parent too, for the directory itself being replaced: deleted and re-created, or a symlink re-pointed.
+    const parent: WatchTarget = { directory: dirname(top), accept: (name) => name === null || name === basename(top) };
+    return [parent, ...directories.map((directory) => ({ directory, accept: () => true }))];
   }
   const filename = resolve(settings.filename as string);
   const base = basename(filename);

@@ -187,3 +187,19 @@ test('an unchanged state is not published twice', async (t) => {
   await p.until({ b: 'Host(`b.test`)', web: 'Host(`a.test`)' });
   assert.equal(p.messages.length, 2);
 });
+
+test('directory mode: a directory that is a symlink re-pointed elsewhere is followed', async (t) => {
+  const root = await tempDir(t);
+  await mkdir(join(root, 'v1'));
+  await mkdir(join(root, 'v2'));
+  await writeFile(join(root, 'v1', 'app.yml'), router('web', 'v1.test'));
+  await writeFile(join(root, 'v2', 'app.yml'), router('web', 'v2.test'));
+  await symlink('v1', join(root, 'current'));
+  const p = await run(t, { directory: join(root, 'current') });
+  assert.deepEqual(rules(p.latest()), { web: 'Host(`v1.test`)' });
+  await symlink('v2', join(root, 'current.tmp'));
+  await rename(join(root, 'current.tmp'), join(root, 'current'));
+  await p.until({ web: 'Host(`v2.test`)' });
+  await writeFile(join(root, 'v2', 'app.yml'), router('web', 'v2-edited.test'));
+  await p.until({ web: 'Host(`v2-edited.test`)' });
+});
