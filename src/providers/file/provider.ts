@@ -62,26 +62,26 @@ export function createFileProvider(settings: FileProviderSettings, options: File
     throttled: true,
     async start(publish, signal) {
       const last: { message?: ProviderMessage } = {};
-      const first = await read(publish, last, signal);
-      if (!settings.watch || signal.aborted) return;
-
+      if (!settings.watch) {
+        await read(publish, last, signal);
+        return;
+      }
       let timer: NodeJS.Timeout | undefined;
       let firstEventAt: number | undefined;
       let reading = false;
       let again = false;
 
-      const rebuild = async (): Promise<void> => {
+      /** Reads and publishes, then watches what the read found (sub-directories come and go). */
+      const refresh = async (): Promise<void> => {
         timer = undefined;
         firstEventAt = undefined;
         reading = true;
         try {
           const collected = await read(publish, last, signal);
           watcher.update(targetsFor(settings, collected));
-        } catch (err) {
-          logger.error({ err }, 'reading the file configuration failed');
         } finally {
           reading = false;
-          if (again && !signal.aborted) {
+          if (again) {
             again = false;
             schedule();
           }
@@ -97,24 +97,36 @@ export function createFileProvider(settings: FileProviderSettings, options: File
         const now = Date.now();
         firstEventAt ??= now;
         clearTimeout(timer);
-        timer = setTimeout(() => void rebuild(), Math.max(0, Math.min(debounceMs, firstEventAt + MAX_DEBOUNCE_MS - now)));
+        timer = setTimeout(() => {
+          refresh().catch((err: unknown) => logger.error({ err }, 'reading the file configuration failed'));
+        }, Math.max(0, Math.min(debounceMs, firstEventAt + MAX_DEBOUNCE_MS - now)));
       };
 
       const watcher = watchDirectories(schedule, logger);
-      watcher.update(targetsFor(settings, first));
-      signal.addEventListener('abort', () => {
+      const stop = (): void => {
         clearTimeout(timer);
         watcher.close();
-      }, { once: true });
+      };
+      if (signal.aborted) return stop();
+      signal.addEventListener('abort', stop, { once: true });
+      // Watch before the first read, so that a change made while it reads is not missed.
+      watcher.update(targetsFor(settings, undefined));
+      try {
+        await refresh();
+      } catch (err) {
+        signal.removeEventListener('abort', stop);
+        stop();
+        throw err;
+      }
     },
   };
 }
 
 /** What to watch after a read: every directory read, or the file's directory (and its symlink target's). */
-function targetsFor(settings: FileProviderSettings, collected: Collected): WatchTarget[] {
+function targetsFor(settings: FileProviderSettings, collected: Collected | undefined): WatchTarget[] {
   if (settings.directory !== undefined) {
     const top = resolve(settings.directory);
-    const directories = collected.directories.length > 0 ? collected.directories : [top];
+    const directories = collected !== undefined && collected.directories.length > 0 ? collected.directories : [top];
     // The parent too, for the directory itself being replaced: deleted and re-created, or a symlink re-pointed.
     const parent: WatchTarget = { directory: dirname(top), accept: (name) => name === null || name === basename(top) };
     return [parent, ...directories.map((directory) => ({ directory, accept: () => true }))];
@@ -124,7 +136,7 @@ function targetsFor(settings: FileProviderSettings, collected: Collected): Watch
   // In the file's own directory: the file itself, and Kubernetes' `..data` swap, which replaces the file a
   // symlink `app.yml -> ..data/app.yml` leads to without any event naming `app.yml`.
   const targets: WatchTarget[] = [{ directory: dirname(filename), accept: (name) => name === null || name === base || name.startsWith('..') }];
-  for (const directory of collected.directories) {
+  for (const directory of collected?.directories ?? []) {
     if (resolve(directory) === dirname(filename)) continue;
     const target = realTargetName(filename);
     targets.push({ directory, accept: (name) => name === null || name === target });
