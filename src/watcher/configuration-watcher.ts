@@ -3,7 +3,7 @@ import type { Snapshot } from '../config/dynamic/snapshot.js';
 import { ErrorCodes } from '../errors/codes.js';
 import type { ConfigIssue } from '../errors/config-issue.js';
 import type { Logger } from '../observability/logger.js';
-import type { Provider, ProviderMessage } from '../providers/provider.js';
+import type { ElementOrigins, Provider, ProviderMessage } from '../providers/provider.js';
 import { sleep } from '../util/abort.js';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.js';
 import { deepEqual } from '../util/deep-equal.js';
@@ -38,6 +38,7 @@ interface Received {
   /** The last configuration received; kept while the provider reports it cannot read its source. */
   readonly config: DynamicConfig | undefined;
   readonly issues: readonly ConfigIssue[];
+  readonly origins: ElementOrigins | undefined;
 }
 
 const DEFAULT_RETRY: BackoffOptions = { initialMs: 1000, maxMs: 30_000 };
@@ -62,7 +63,7 @@ export function createConfigurationWatcher(options: ConfigurationWatcherOptions)
   let flushPending = false;
   let stopped = false;
 
-  function receive(provider: string, message: Pick<ProviderMessage, 'config' | 'issues'>): void {
+  function receive(provider: string, message: Pick<ProviderMessage, 'config' | 'issues' | 'origins'>): void {
     if (stopped) return;
     const previous = received.get(provider);
     const last = message.config === undefined ? { issues: message.issues } : { config: message.config, issues: message.issues };
@@ -71,7 +72,8 @@ export function createConfigurationWatcher(options: ConfigurationWatcherOptions)
       return;
     }
     if (previous === undefined) publishOrder.push(provider);
-    received.set(provider, { last, config: message.config ?? previous?.config, issues: message.issues });
+    const origins = message.config === undefined ? previous?.origins : message.origins;
+    received.set(provider, { last, config: message.config ?? previous?.config, issues: message.issues, origins });
     if (!flushPending) {
       flushPending = true;
       setImmediate(flush);
@@ -82,7 +84,9 @@ export function createConfigurationWatcher(options: ConfigurationWatcherOptions)
     flushPending = false;
     if (stopped) return;
     const latest = new Map<string, ProviderState>();
-    for (const [provider, state] of received) latest.set(provider, { config: state.config ?? {}, issues: state.issues });
+    for (const [provider, state] of received) {
+      latest.set(provider, state.origins === undefined ? { config: state.config ?? {}, issues: state.issues } : { config: state.config ?? {}, issues: state.issues, origins: state.origins });
+    }
     const merged = mergeProviders(latest);
     if (current !== undefined && deepEqual(current.config, merged.config) && deepEqual(current.issues, merged.issues) && deepEqual(current.providers, publishOrder)) return;
     const snapshot: Snapshot = deepFreeze({
@@ -90,6 +94,7 @@ export function createConfigurationWatcher(options: ConfigurationWatcherOptions)
       createdAt: Date.now(),
       config: merged.config,
       issues: merged.issues,
+      origins: merged.origins,
       providers: [...publishOrder],
     });
     current = snapshot;

@@ -1,6 +1,7 @@
 import type { DynamicConfig } from '../config/dynamic/model.js';
 import { qualify, resolveReference } from '../config/dynamic/qualify.js';
 import { ErrorCodes } from '../errors/codes.js';
+import type { ElementOrigins } from '../providers/provider.js';
 import type { ConfigIssue } from '../errors/config-issue.js';
 import { cloneData } from '../util/clone-data.js';
 import type { DeepReadonly } from '../util/deep-freeze.js';
@@ -11,6 +12,7 @@ import { qualifyReferences } from './qualify-references.js';
 export interface ProviderState {
   readonly config: DynamicConfig | DeepReadonly<DynamicConfig>;
   readonly issues: readonly ConfigIssue[];
+  readonly origins?: ElementOrigins;
 }
 
 /**
@@ -26,9 +28,10 @@ export interface ProviderState {
  *
  * Pure: the inputs are copied, never changed. The result's maps have no prototype.
  */
-export function mergeProviders(latest: ReadonlyMap<string, ProviderState>): { config: DynamicConfig; issues: ConfigIssue[] } {
+export function mergeProviders(latest: ReadonlyMap<string, ProviderState>): { config: DynamicConfig; issues: ConfigIssue[]; origins: Record<string, Readonly<Record<string, string>>> } {
   const config = emptyConfig();
   const issues: ConfigIssue[] = [];
+  const origins: Record<string, Readonly<Record<string, string>>> = Object.create(null) as Record<string, Readonly<Record<string, string>>>;
   const defaults = { options: undefined as string | undefined, stores: undefined as string | undefined };
   for (const provider of [...latest.keys()].sort()) {
     const state = latest.get(provider) as ProviderState;
@@ -56,8 +59,10 @@ export function mergeProviders(latest: ReadonlyMap<string, ProviderState>): { co
       }
     }
     for (const issue of state.issues) issues.push(qualifyIssue(issue, provider));
+    // Origins are keyed `<section>/<name>`; the name gets its provider like the element itself.
+    for (const [key, fields] of Object.entries(state.origins ?? {})) origins[qualify(key, provider)] = fields;
   }
-  return { config, issues };
+  return { config, issues, origins };
 }
 
 function qualifyIssue(issue: ConfigIssue, provider: string): ConfigIssue {

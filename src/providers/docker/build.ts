@@ -1,4 +1,6 @@
-import { decodeLabels } from '../../config/labels/decode.js';
+import { decodeLabels, labelWhere } from '../../config/labels/decode.js';
+import { formatPath, type Path } from '../../config/schema/index.js';
+import { collectOrigins, type ElementOrigins } from '../origins.js';
 import type { DynamicConfig } from '../../config/dynamic/model.js';
 import type { DockerProviderSettings } from '../../config/static/providers.js';
 import type { ConfigIssue } from '../../errors/config-issue.js';
@@ -29,9 +31,9 @@ export function buildDockerConfig(
   containers: readonly ContainerInfo[],
   settings: DockerProviderSettings,
   env: DockerBuildEnv = {},
-): { config: DynamicConfig; issues: ConfigIssue[] } {
+): { config: DynamicConfig; issues: ConfigIssue[]; origins: ElementOrigins } {
   const compiled = compileDockerSettings(settings);
-  if (!compiled.ok) return { config: {}, issues: compiled.issues };
+  if (!compiled.ok) return { config: {}, issues: compiled.issues, origins: {} };
 
   const providerLabels = new Map<ContainerInfo, ProviderLabels>();
   const labelsOf = (container: ContainerInfo): ProviderLabels => {
@@ -57,6 +59,7 @@ export function buildDockerConfig(
 
   const issues: ConfigIssue[] = [];
   const built: NamedContainerConfig[] = [];
+  const origins: Record<string, Record<string, string>> = {};
   // Traefik merges containers in the order of "<service name>-<id>"; so does Berth, for the same results.
   const ordered = [...containers].sort((a, b) => compare(`${serviceNameOf(a)}-${a.id}`, `${serviceNameOf(b)}-${b.id}`));
   for (const container of ordered) {
@@ -68,10 +71,24 @@ export function buildDockerConfig(
     const decoded = decodeLabels(container.labels, labels.prefix, container.name);
     const result = buildContainerConfig({ container, prefix: labels.prefix, decoded, live: isLive(container) }, containerEnv);
     issues.push(...result.issues);
+    collectOrigins(result.config, (path) => dockerWhere(container, labels.prefix, path), origins);
     built.push({ container: container.name, config: result.config });
   }
   const merged = mergeContainerConfigs(built);
-  return { config: merged.config, issues: [...issues, ...merged.issues] };
+  return { config: merged.config, issues: [...issues, ...merged.issues], origins };
+}
+
+/**
+ * Names where a setting of a container came from: its label when there is one, else the provider's defaults
+ * (default rule, auto-linked service, detected port).
+ */
+function dockerWhere(container: ContainerInfo, prefix: string, path: Path): string {
+  const wanted = `${prefix}.${formatPath(path)}`.toLowerCase();
+  const key = Object.keys(container.labels).find((label) => label.toLowerCase() === wanted);
+  if (key !== undefined) return labelWhere(key, container.name);
+  const below = Object.keys(container.labels).find((label) => label.toLowerCase().startsWith(`${wanted}.`));
+  if (below !== undefined) return labelWhere(below, container.name);
+  return `container ${container.name}: ${formatPath(path)} (no label; set by the Docker provider's defaults)`;
 }
 
 function compare(a: string, b: string): number {

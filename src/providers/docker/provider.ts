@@ -155,7 +155,7 @@ class DockerWatch {
     if (!force && this.last !== undefined && deepEqual(this.last, built)) return;
     this.last = built;
     this.logger.debug({ containers: containers.length, issues: built.issues.length }, 'publishing the Docker configuration');
-    this.publish({ provider: PROVIDER, config: built.config, issues: built.issues });
+    this.publish({ provider: PROVIDER, config: built.config, issues: built.issues, origins: built.origins });
   }
 
   private async hostAddress(containers: readonly ContainerInfo[]): Promise<string | undefined> {

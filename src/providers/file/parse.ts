@@ -1,6 +1,7 @@
 import { dynamicConfigSchema, type DynamicConfig } from '../../config/dynamic/model.js';
 import { INVALID, createContext, parseYamlSource } from '../../config/schema/index.js';
 import type { ConfigIssue } from '../../errors/config-issue.js';
+import { collectOrigins, type ElementOrigins } from '../origins.js';
 import { mergeFileConfigs, type FilePart } from './merge-files.js';
 import { renderTemplate, type TemplateEnv } from './template.js';
 
@@ -24,6 +25,8 @@ export interface ParsedDynamicFiles {
   readonly issues: ConfigIssue[];
   /** The rendered text of every file that held template actions (for `debugLogGeneratedTemplate`). */
   readonly rendered: DynamicFile[];
+  /** Where each element was written (file and line), for compile-time errors. */
+  readonly origins: ElementOrigins;
 }
 
 /**
@@ -37,6 +40,7 @@ export function parseDynamicFiles(files: ReadonlyArray<DynamicFile>, options: Pa
   const issues: ConfigIssue[] = [];
   const rendered: DynamicFile[] = [];
   const parts: FilePart[] = [];
+  const origins: Record<string, Record<string, string>> = {};
   let unusable = false;
   for (const file of [...files].sort((a, b) => comparePaths(a.name, b.name))) {
     const template = renderTemplate(file.text, file.name, env);
@@ -55,11 +59,12 @@ export function parseDynamicFiles(files: ReadonlyArray<DynamicFile>, options: Pa
     const ctx = createContext({ flat: false, where: source.where });
     const decoded = dynamicConfigSchema.decode(source.value, [], ctx);
     issues.push(...ctx.issues);
+    if (decoded !== INVALID && decoded !== undefined) collectOrigins(decoded, source.where, origins);
     parts.push({ name: file.name, where: source.where, config: decoded === INVALID || decoded === undefined ? {} : decoded, issues: ctx.issues });
   }
   const merged = mergeFileConfigs(parts);
   issues.push(...merged.issues);
-  return unusable ? { issues, rendered } : { config: merged.config, issues, rendered };
+  return unusable ? { issues, rendered, origins } : { config: merged.config, issues, rendered, origins };
 }
 
 /** Orders paths directory by directory, so a folder's files come where the folder's name sorts. */

@@ -45,7 +45,7 @@ export function createFileProvider(settings: FileProviderSettings, options: File
     }
     const issues = [...collected.issues, ...parsed.issues];
     const config = collected.complete ? parsed.config : undefined;
-    const message: ProviderMessage = config === undefined ? { provider: name, issues } : { provider: name, config, issues };
+    const message: ProviderMessage = config === undefined ? { provider: name, issues } : { provider: name, config, issues, origins: parsed.origins };
     // Re-publishing an unchanged state would only take the throttle's slot ahead of a real change.
     if (!signal.aborted && !deepEqual(message, last.message)) {
       last.message = message;
