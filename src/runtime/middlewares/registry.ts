@@ -1,0 +1,47 @@
+import type { MiddlewareKind } from '../../config/dynamic/middlewares/index.js';
+import { addPrefix } from './add-prefix.js';
+import { chain } from './chain.js';
+import { headers } from './headers.js';
+import { notSupported, type MiddlewareFactory } from './middleware.js';
+import { plugin } from './plugin.js';
+import { redirectRegex } from './redirect-regex.js';
+import { redirectScheme } from './redirect-scheme.js';
+import { replacePath } from './replace-path.js';
+import { replacePathRegex } from './replace-path-regex.js';
+import { stripPrefix } from './strip-prefix.js';
+import { stripPrefixRegex } from './strip-prefix-regex.js';
+
+/** One factory per middleware kind; a kind without a factory is a compile error (convention 6). */
+export type MiddlewareRegistry = { readonly [K in MiddlewareKind]: MiddlewareFactory<K> };
+
+const pending = (kind: string) => () => notSupported(`the ${kind} middleware is not supported by Berth yet`);
+
+/** The factories of every HTTP middleware kind. Imported explicitly: nothing registers itself. */
+export const middlewareRegistry = {
+  addPrefix,
+  basicAuth: pending('basicAuth'),
+  buffering: pending('buffering'),
+  chain,
+  circuitBreaker: pending('circuitBreaker'),
+  compress: pending('compress'),
+  contentType: pending('contentType'),
+  digestAuth: pending('digestAuth'),
+  encodedCharacters: pending('encodedCharacters'),
+  errors: pending('errors'),
+  forwardAuth: pending('forwardAuth'),
+  grpcWeb: pending('grpcWeb'),
+  headers,
+  inFlightReq: pending('inFlightReq'),
+  ipAllowList: pending('ipAllowList'),
+  ipWhiteList: pending('ipWhiteList'),
+  passTLSClientCert: pending('passTLSClientCert'),
+  plugin,
+  rateLimit: pending('rateLimit'),
+  redirectRegex,
+  redirectScheme,
+  replacePath,
+  replacePathRegex,
+  retry: pending('retry'),
+  stripPrefix,
+  stripPrefixRegex,
+} satisfies MiddlewareRegistry;
