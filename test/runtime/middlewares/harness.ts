@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, request as httpsRequest, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -183,4 +184,14 @@ export function buildErrors(config: unknown, overrides: Partial<MiddlewareCatalo
 
 function qualified(name: string): string {
   return name.includes('@') ? name : `${name}@test`;
+}
+
+/** A file of test/runtime/middlewares/fixtures (certificates and keys valid until 2126). */
+export function fixture(name: string): string {
+  return readFileSync(new URL(`../../../../test/runtime/middlewares/fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+/** Server TLS options with the fixture certificate for 127.0.0.1; `requestCert` asks for a client certificate. */
+export function tlsOptions(requestCert = false): ServerOptions {
+  return { cert: fixture('server.pem'), key: fixture('server.key'), ca: fixture('ca.pem'), requestCert, rejectUnauthorized: false };
 }
