@@ -1,5 +1,6 @@
 import type { MiddlewareKind } from '../../config/dynamic/middlewares/index.js';
 import { addPrefix } from './add-prefix.js';
+import { basicAuth } from './basic-auth.js';
 import { chain } from './chain.js';
 import { headers } from './headers.js';
 import { notSupported, type MiddlewareFactory } from './middleware.js';
@@ -19,7 +20,7 @@ const pending = (kind: string) => () => notSupported(`the ${kind} middleware is 
 /** The factories of every HTTP middleware kind. Imported explicitly: nothing registers itself. */
 export const middlewareRegistry = {
   addPrefix,
-  basicAuth: pending('basicAuth'),
+  basicAuth,
   buffering: pending('buffering'),
   chain,
   circuitBreaker: pending('circuitBreaker'),
