@@ -3,6 +3,7 @@ import { addPrefix } from './add-prefix.js';
 import { basicAuth } from './basic-auth.js';
 import { chain } from './chain.js';
 import { headers } from './headers.js';
+import { ipAllowList, ipWhiteList } from './ip-allow-list.js';
 import { notSupported, type MiddlewareFactory } from './middleware.js';
 import { plugin } from './plugin.js';
 import { redirectRegex } from './redirect-regex.js';
@@ -33,8 +34,8 @@ export const middlewareRegistry = {
   grpcWeb: pending('grpcWeb'),
   headers,
   inFlightReq: pending('inFlightReq'),
-  ipAllowList: pending('ipAllowList'),
-  ipWhiteList: pending('ipWhiteList'),
+  ipAllowList,
+  ipWhiteList,
   passTLSClientCert: pending('passTLSClientCert'),
   plugin,
   rateLimit: pending('rateLimit'),
