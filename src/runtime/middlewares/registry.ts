@@ -2,6 +2,7 @@ import type { MiddlewareKind } from '../../config/dynamic/middlewares/index.js';
 import { addPrefix } from './add-prefix.js';
 import { basicAuth } from './basic-auth.js';
 import { chain } from './chain.js';
+import { compress } from './compress.js';
 import { headers } from './headers.js';
 import { ipAllowList, ipWhiteList } from './ip-allow-list.js';
 import { notSupported, type MiddlewareFactory } from './middleware.js';
@@ -25,7 +26,7 @@ export const middlewareRegistry = {
   buffering: pending('buffering'),
   chain,
   circuitBreaker: pending('circuitBreaker'),
-  compress: pending('compress'),
+  compress,
   contentType: pending('contentType'),
   digestAuth: pending('digestAuth'),
   encodedCharacters: pending('encodedCharacters'),
