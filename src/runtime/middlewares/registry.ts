@@ -4,9 +4,11 @@ import { basicAuth } from './basic-auth.js';
 import { chain } from './chain.js';
 import { compress } from './compress.js';
 import { headers } from './headers.js';
+import { inFlightReq } from './in-flight-req.js';
 import { ipAllowList, ipWhiteList } from './ip-allow-list.js';
 import { notSupported, type MiddlewareFactory } from './middleware.js';
 import { plugin } from './plugin.js';
+import { rateLimit } from './rate-limit.js';
 import { redirectRegex } from './redirect-regex.js';
 import { redirectScheme } from './redirect-scheme.js';
 import { replacePath } from './replace-path.js';
@@ -34,12 +36,12 @@ export const middlewareRegistry = {
   forwardAuth: pending('forwardAuth'),
   grpcWeb: pending('grpcWeb'),
   headers,
-  inFlightReq: pending('inFlightReq'),
+  inFlightReq,
   ipAllowList,
   ipWhiteList,
   passTLSClientCert: pending('passTLSClientCert'),
   plugin,
-  rateLimit: pending('rateLimit'),
+  rateLimit,
   redirectRegex,
   redirectScheme,
   replacePath,
