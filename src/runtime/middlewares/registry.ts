@@ -3,6 +3,7 @@ import { addPrefix } from './add-prefix.js';
 import { basicAuth } from './basic-auth.js';
 import { chain } from './chain.js';
 import { compress } from './compress.js';
+import { forwardAuth } from './forward-auth.js';
 import { headers } from './headers.js';
 import { inFlightReq } from './in-flight-req.js';
 import { ipAllowList, ipWhiteList } from './ip-allow-list.js';
@@ -33,7 +34,7 @@ export const middlewareRegistry = {
   digestAuth: pending('digestAuth'),
   encodedCharacters: pending('encodedCharacters'),
   errors: pending('errors'),
-  forwardAuth: pending('forwardAuth'),
+  forwardAuth,
   grpcWeb: pending('grpcWeb'),
   headers,
   inFlightReq,

@@ -1,0 +1,72 @@
+import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
+
+export interface SyntheticRequestOptions {
+  readonly method?: string;
+  readonly url?: string;
+  readonly headers?: IncomingHttpHeaders;
+  /** The whole body; the request ends after it. */
+  readonly body?: Buffer;
+}
+
+/**
+ * A request that handlers downstream can read again, built from `base`: the same connection (`socket`, for
+ * the client address and TLS details) with a body that is already in memory. Used to replay a request
+ * (retry, forwardAuth with forwardBody, buffering) and to issue internal requests (the errors page).
+ * Reading or destroying it never touches the client connection.
+ */
+export function syntheticRequest(base: IncomingMessage, options: SyntheticRequestOptions = {}): IncomingMessage {
+  const request = new IncomingMessage(base.socket);
+  const target = request as unknown as Record<string, unknown>;
+  // The body is pushed up front; reading must not resume (or destroying destroy) the client's socket.
+  target['_read'] = () => undefined;
+  target['_destroy'] = (err: Error | null, callback: (err: Error | null) => void) => callback(err);
+  request.httpVersionMajor = base.httpVersionMajor;
+  request.httpVersionMinor = base.httpVersionMinor;
+  request.httpVersion = base.httpVersion;
+  request.method = options.method ?? base.method ?? 'GET';
+  request.url = options.url ?? base.url ?? '/';
+  const headers = options.headers ?? base.headers;
+  request.headers = headers;
+  request.rawHeaders = Object.entries(headers).flatMap(([name, value]) =>
+    value === undefined ? [] : Array.isArray(value) ? value.flatMap((v) => [name, v]) : [name, value]);
+  if (options.body !== undefined && options.body.length > 0) request.push(options.body);
+  request.push(null);
+  request.complete = true;
+  return request;
+}
+
+export type BodyRead = { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly reason: 'too-large' | 'error'; readonly read: Buffer };
+
+/**
+ * Reads a request body into memory, up to `limit` bytes (negative: no limit). Stops reading as soon as the
+ * limit is exceeded; what was read is returned so that it can still be forwarded.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (result: BodyRead): void => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (limit >= 0 && size > limit) {
+        req.pause();
+        finish({ ok: false, reason: 'too-large', read: Buffer.concat(chunks) });
+      }
+    };
+    const onEnd = (): void => finish({ ok: true, body: Buffer.concat(chunks) });
+    const onError = (): void => finish({ ok: false, reason: 'error', read: Buffer.concat(chunks) });
+    if (req.readableEnded) return finish({ ok: true, body: Buffer.alloc(0) });
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
