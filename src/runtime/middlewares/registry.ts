@@ -3,6 +3,7 @@ import { addPrefix } from './add-prefix.js';
 import { basicAuth } from './basic-auth.js';
 import { chain } from './chain.js';
 import { compress } from './compress.js';
+import { errors } from './errors.js';
 import { forwardAuth } from './forward-auth.js';
 import { headers } from './headers.js';
 import { inFlightReq } from './in-flight-req.js';
@@ -33,7 +34,7 @@ export const middlewareRegistry = {
   contentType: pending('contentType'),
   digestAuth: pending('digestAuth'),
   encodedCharacters: pending('encodedCharacters'),
-  errors: pending('errors'),
+  errors,
   forwardAuth,
   grpcWeb: pending('grpcWeb'),
   headers,
