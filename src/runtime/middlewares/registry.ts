@@ -15,6 +15,7 @@ import { redirectRegex } from './redirect-regex.js';
 import { redirectScheme } from './redirect-scheme.js';
 import { replacePath } from './replace-path.js';
 import { replacePathRegex } from './replace-path-regex.js';
+import { retry } from './retry.js';
 import { stripPrefix } from './strip-prefix.js';
 import { stripPrefixRegex } from './strip-prefix-regex.js';
 
@@ -48,7 +49,7 @@ export const middlewareRegistry = {
   redirectScheme,
   replacePath,
   replacePathRegex,
-  retry: pending('retry'),
+  retry,
   stripPrefix,
   stripPrefixRegex,
 } satisfies MiddlewareRegistry;

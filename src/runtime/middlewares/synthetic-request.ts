@@ -4,8 +4,10 @@ export interface SyntheticRequestOptions {
   readonly method?: string;
   readonly url?: string;
   readonly headers?: IncomingHttpHeaders;
-  /** The whole body; the request ends after it. */
+  /** The body, or its beginning when `rest` is set; the request ends after it otherwise. */
   readonly body?: Buffer;
+  /** Streams the rest of `base`'s body after `body` (for a body too long to hold in memory). */
+  readonly rest?: boolean;
 }
 
 /**
@@ -30,11 +32,25 @@ export function syntheticRequest(base: IncomingMessage, options: SyntheticReques
   request.rawHeaders = Object.entries(headers).flatMap(([name, value]) =>
     value === undefined ? [] : Array.isArray(value) ? value.flatMap((v) => [name, v]) : [name, value]);
   if (options.body !== undefined && options.body.length > 0) request.push(options.body);
+  if (options.rest === true) {
+    // The rest flows from the client as it is read, with backpressure.
+    target['_read'] = () => base.resume();
+    base.on('data', (chunk: Buffer) => {
+      if (!request.push(chunk)) base.pause();
+    });
+    base.once('end', () => {
+      request.complete = true;
+      request.push(null);
+    });
+    base.once('error', (err) => request.destroy(err));
+    return request;
+  }
   request.push(null);
   request.complete = true;
   return request;
 }
 
+/** A body read into memory, or why not: over the limit (with the part read, the rest still unread) or failed. */
 export type BodyRead = { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly reason: 'too-large' | 'error'; readonly read: Buffer };
 
 /**
