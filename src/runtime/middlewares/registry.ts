@@ -1,6 +1,7 @@
 import type { MiddlewareKind } from '../../config/dynamic/middlewares/index.js';
 import { addPrefix } from './add-prefix.js';
 import { basicAuth } from './basic-auth.js';
+import { buffering } from './buffering.js';
 import { chain } from './chain.js';
 import { compress } from './compress.js';
 import { errors } from './errors.js';
@@ -28,7 +29,7 @@ const pending = (kind: string) => () => notSupported(`the ${kind} middleware is 
 export const middlewareRegistry = {
   addPrefix,
   basicAuth,
-  buffering: pending('buffering'),
+  buffering,
   chain,
   circuitBreaker: pending('circuitBreaker'),
   compress,
