@@ -3,6 +3,7 @@ import { addPrefix } from './add-prefix.js';
 import { basicAuth } from './basic-auth.js';
 import { buffering } from './buffering.js';
 import { chain } from './chain.js';
+import { circuitBreaker } from './circuit-breaker.js';
 import { compress } from './compress.js';
 import { errors } from './errors.js';
 import { forwardAuth } from './forward-auth.js';
@@ -31,7 +32,7 @@ export const middlewareRegistry = {
   basicAuth,
   buffering,
   chain,
-  circuitBreaker: pending('circuitBreaker'),
+  circuitBreaker,
   compress,
   contentType: pending('contentType'),
   digestAuth: pending('digestAuth'),
