@@ -5,6 +5,7 @@ import { buffering } from './buffering.js';
 import { chain } from './chain.js';
 import { circuitBreaker } from './circuit-breaker.js';
 import { compress } from './compress.js';
+import { digestAuth } from './digest-auth.js';
 import { errors } from './errors.js';
 import { forwardAuth } from './forward-auth.js';
 import { headers } from './headers.js';
@@ -35,7 +36,7 @@ export const middlewareRegistry = {
   circuitBreaker,
   compress,
   contentType: pending('contentType'),
-  digestAuth: pending('digestAuth'),
+  digestAuth,
   encodedCharacters: pending('encodedCharacters'),
   errors,
   forwardAuth,
