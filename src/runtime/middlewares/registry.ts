@@ -5,7 +5,9 @@ import { buffering } from './buffering.js';
 import { chain } from './chain.js';
 import { circuitBreaker } from './circuit-breaker.js';
 import { compress } from './compress.js';
+import { contentType } from './content-type.js';
 import { digestAuth } from './digest-auth.js';
+import { encodedCharacters } from './encoded-characters.js';
 import { errors } from './errors.js';
 import { forwardAuth } from './forward-auth.js';
 import { headers } from './headers.js';
@@ -35,9 +37,9 @@ export const middlewareRegistry = {
   chain,
   circuitBreaker,
   compress,
-  contentType: pending('contentType'),
+  contentType,
   digestAuth,
-  encodedCharacters: pending('encodedCharacters'),
+  encodedCharacters,
   errors,
   forwardAuth,
   grpcWeb: pending('grpcWeb'),
