@@ -14,6 +14,7 @@ import { headers } from './headers.js';
 import { inFlightReq } from './in-flight-req.js';
 import { ipAllowList, ipWhiteList } from './ip-allow-list.js';
 import { notSupported, type MiddlewareFactory } from './middleware.js';
+import { passTLSClientCert } from './pass-tls-client-cert.js';
 import { plugin } from './plugin.js';
 import { rateLimit } from './rate-limit.js';
 import { redirectRegex } from './redirect-regex.js';
@@ -47,7 +48,7 @@ export const middlewareRegistry = {
   inFlightReq,
   ipAllowList,
   ipWhiteList,
-  passTLSClientCert: pending('passTLSClientCert'),
+  passTLSClientCert,
   plugin,
   rateLimit,
   redirectRegex,
