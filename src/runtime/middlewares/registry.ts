@@ -10,10 +10,11 @@ import { digestAuth } from './digest-auth.js';
 import { encodedCharacters } from './encoded-characters.js';
 import { errors } from './errors.js';
 import { forwardAuth } from './forward-auth.js';
+import { grpcWeb } from './grpc-web.js';
 import { headers } from './headers.js';
 import { inFlightReq } from './in-flight-req.js';
 import { ipAllowList, ipWhiteList } from './ip-allow-list.js';
-import { notSupported, type MiddlewareFactory } from './middleware.js';
+import type { MiddlewareFactory } from './middleware.js';
 import { passTLSClientCert } from './pass-tls-client-cert.js';
 import { plugin } from './plugin.js';
 import { rateLimit } from './rate-limit.js';
@@ -28,8 +29,6 @@ import { stripPrefixRegex } from './strip-prefix-regex.js';
 /** One factory per middleware kind; a kind without a factory is a compile error (convention 6). */
 export type MiddlewareRegistry = { readonly [K in MiddlewareKind]: MiddlewareFactory<K> };
 
-const pending = (kind: string) => () => notSupported(`the ${kind} middleware is not supported by Berth yet`);
-
 /** The factories of every HTTP middleware kind. Imported explicitly: nothing registers itself. */
 export const middlewareRegistry = {
   addPrefix,
@@ -43,7 +42,7 @@ export const middlewareRegistry = {
   encodedCharacters,
   errors,
   forwardAuth,
-  grpcWeb: pending('grpcWeb'),
+  grpcWeb,
   headers,
   inFlightReq,
   ipAllowList,

@@ -8,6 +8,8 @@ export interface SyntheticRequestOptions {
   readonly body?: Buffer;
   /** Streams the rest of `base`'s body after `body` (for a body too long to hold in memory). */
   readonly rest?: boolean;
+  /** Changes the streamed rest chunk by chunk (`flush` gives what is left at the end). */
+  readonly transform?: { chunk(data: Buffer): Buffer; flush(): Buffer };
 }
 
 /**
@@ -35,10 +37,13 @@ export function syntheticRequest(base: IncomingMessage, options: SyntheticReques
   if (options.rest === true) {
     // The rest flows from the client as it is read, with backpressure.
     target['_read'] = () => base.resume();
+    const transform = options.transform;
     base.on('data', (chunk: Buffer) => {
-      if (!request.push(chunk)) base.pause();
+      if (!request.push(transform === undefined ? chunk : transform.chunk(chunk))) base.pause();
     });
     base.once('end', () => {
+      const last = transform?.flush();
+      if (last !== undefined && last.length > 0) request.push(last);
       request.complete = true;
       request.push(null);
     });
