@@ -48,22 +48,18 @@ export function parseBreakerExpression(source: string): Condition {
     pos++;
   };
 
-  const or = (): Condition => {
-    const parts = [and()];
-    while (peek()?.text === '||') {
+  /** `operand (operator operand)*`, combined with any (||) or all (&&). */
+  const chained = (operator: string, operand: () => Condition, all: boolean) => (): Condition => {
+    const parts = [operand()];
+    while (peek()?.text === operator) {
       pos++;
-      parts.push(and());
+      parts.push(operand());
     }
-    return parts.length === 1 ? (parts[0] as Condition) : (m) => parts.some((p) => p(m));
+    if (parts.length === 1) return parts[0] as Condition;
+    return all ? (m) => parts.every((p) => p(m)) : (m) => parts.some((p) => p(m));
   };
-  const and = (): Condition => {
-    const parts = [term()];
-    while (peek()?.text === '&&') {
-      pos++;
-      parts.push(term());
-    }
-    return parts.length === 1 ? (parts[0] as Condition) : (m) => parts.every((p) => p(m));
-  };
+  const and = (): Condition => chained('&&', term, true)();
+  const or = chained('||', and, false);
   const term = (): Condition => {
     if (peek()?.text === '(') {
       pos++;

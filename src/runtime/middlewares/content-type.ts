@@ -1,4 +1,3 @@
-import { ErrorCodes } from '../../errors/codes.js';
 import { detectContentType } from './content-sniff.js';
 import type { MiddlewareFactory } from './middleware.js';
 import { tapResponse } from './response-tap.js';
@@ -7,12 +6,9 @@ import { tapResponse } from './response-tap.js';
  * contentType: a response without Content-Type gets one sniffed from its first bytes (Go's
  * DetectContentType), as Traefik v2 did by default and v3 does only with this middleware.
  */
-export const contentType: MiddlewareFactory<'contentType'> = (options, build) => {
-  if (options.autoDetect !== undefined) {
-    build.warn(ErrorCodes.INVALID_VALUE, 'autoDetect is deprecated: the presence of the contentType middleware enables detection; remove the option');
-    // autoDetect: false turns the middleware into a no-op, as in Traefik.
-    if (!options.autoDetect) return (next) => next;
-  }
+export const contentType: MiddlewareFactory<'contentType'> = (options) => {
+  // The schema already warns that autoDetect is deprecated; `false` disables detection, as in Traefik.
+  if (options.autoDetect === false) return (next) => next;
   return (next) => (req, res, ctx) => {
     tapResponse(res, (status, down) => {
       if (res.hasHeader('content-type') || status === 204 || status === 304 || status < 200) return undefined;

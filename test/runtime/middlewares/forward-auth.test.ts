@@ -204,3 +204,36 @@ test('forwardAuth: build errors', () => {
   assert.match(buildErrors({ forwardAuth: { address: 'http://a', authResponseHeadersRegex: '(' } })[0] ?? '', /authResponseHeadersRegex/);
   assert.match(buildErrors({ forwardAuth: { address: 'https://a', tls: { ca: '/nonexistent/ca.pem' } } })[0] ?? '', /BERTH_ERR_FILE_READ.*tls.ca/);
 });
+
+test('forwardAuth: an https auth server is verified with tls.ca, and can ask for tls.cert/key', async () => {
+  const { createServer } = await import('node:https');
+  const { fileURLToPath } = await import('node:url');
+  const { fixture } = await import('./harness.js');
+  const path = (name: string) => fileURLToPath(new URL(`../../../../test/runtime/middlewares/fixtures/${name}`, import.meta.url));
+  const clientNames: string[] = [];
+  const auth = createServer({ cert: fixture('server.pem'), key: fixture('server.key'), ca: fixture('ca.pem'), requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+    clientNames.push(String(peer.subject?.CN ?? 'none'));
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => auth.listen(0, '127.0.0.1', resolve));
+  const address = `https://127.0.0.1:${(auth.address() as import('node:net').AddressInfo).port}/`;
+  const check = async (tls: Record<string, unknown>) => {
+    const served = await serveMiddleware({ forwardAuth: { address, tls } });
+    try {
+      return (await send(served.url)).status;
+    } finally {
+      await served.close();
+    }
+  };
+  try {
+    assert.equal(await check({ ca: path('ca.pem') }), 200);
+    assert.equal(await check({ ca: fixture('ca.pem'), cert: path('client.pem'), key: path('client.key') }), 200);
+    assert.deepEqual(clientNames, ['none', 'client.berth.test']);
+    assert.equal(await check({}), 500, 'an unknown CA fails verification');
+    assert.equal(await check({ insecureSkipVerify: true }), 200);
+  } finally {
+    auth.closeAllConnections();
+    await new Promise<void>((resolve) => auth.close(() => resolve()));
+  }
+});
