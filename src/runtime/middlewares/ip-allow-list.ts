@@ -1,6 +1,7 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { Handler } from '../handler.js';
+import { goStatusText } from './go-status.js';
 import { IpChecker } from './ip.js';
 import { createIpStrategy, type IpStrategy } from './ip-strategy.js';
 import { MiddlewareBuildError, type MiddlewareConstructor, type MiddlewareFactory } from './middleware.js';
@@ -8,7 +9,7 @@ import { MiddlewareBuildError, type MiddlewareConstructor, type MiddlewareFactor
 /** ipAllowList: only clients whose IP (per ipStrategy) is in `sourceRange` pass; others get `rejectStatusCode`. */
 export const ipAllowList: MiddlewareFactory<'ipAllowList'> = (options) => {
   const status = options.rejectStatusCode;
-  if (STATUS_CODES[status] === undefined) {
+  if (goStatusText(status) === '') {
     throw new MiddlewareBuildError(ErrorCodes.INVALID_VALUE, `rejectStatusCode: ${status} is not a known HTTP status code`);
   }
   return allowList(new IpChecker(options.sourceRange, 'sourceRange'), createIpStrategy(options.ipStrategy, 'ipStrategy'), status);
@@ -21,7 +22,7 @@ export const ipWhiteList: MiddlewareFactory<'ipWhiteList'> = (options, build) =>
 };
 
 function allowList(checker: IpChecker, strategy: IpStrategy, status: number): MiddlewareConstructor {
-  const body = STATUS_CODES[status] ?? '';
+  const body = goStatusText(status);
   const reject = (res: ServerResponse): void => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);

@@ -56,11 +56,6 @@ export class MiddlewareBuildError extends BerthError {
   }
 }
 
-/** Throws the build error for an invalid option value (`key` is the option path, `regex[1]`). */
-export function invalidOption(key: string, message: string): never {
-  throw new MiddlewareBuildError(ErrorCodes.INVALID_VALUE, `${key}: ${message}`);
-}
-
 /** A factory for a kind or option Berth does not implement: it fails at build time, never silently. */
 export function notSupported(message: string): never {
   throw new MiddlewareBuildError(ErrorCodes.NOT_SUPPORTED, message);
