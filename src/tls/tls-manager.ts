@@ -1,10 +1,9 @@
-import { createSecureContext, type SecureContext, type Server as TlsServer, type TLSSocket, type TlsOptions, type TLSSocketOptions } from 'node:tls';
+import { createSecureContext, type SecureContext, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { ErrorCodes } from '../errors/codes.js';
 import type { ConfigIssue } from '../errors/config-issue.js';
 import type { DeepReadonly } from '../util/deep-freeze.js';
 import type { TlsConfig } from '../config/dynamic/model.js';
 import { buildCertificateStore, createCertificateStore, type CertificateStore } from './certificate-store.js';
-import type { ClientHello } from './client-hello.js';
 import { normalizeName } from './names.js';
 import type { LoadedCertificate, ReadFile } from './pem.js';
 import { DEFAULT_TLS_OPTIONS, compileTlsOptions, negotiateAlpn, type BrokenTlsOptions, type CompiledTlsOptions } from './tls-options.js';
@@ -19,23 +18,22 @@ export interface TlsManagerOptions {
   readonly challengeCertificateFor?: (serverName: string) => SecureContext | undefined;
 }
 
-/** How to run one handshake, decided from its ClientHello (see `socketOptions`). */
-export type HandshakePlan =
-  | { readonly refuse: string }
-  | { readonly optionsName: string; readonly socketOptions: TLSSocketOptions };
-
 /**
  * Certificates and TLS options for Berth's TLS entrypoints. `update` swaps in a snapshot's TLS state; new
  * handshakes see it at once, established connections keep what they negotiated, listeners never restart.
  *
- * Two ways to plug it into a listener, because Node applies only part of a SecureContext chosen by SNICallback:
- * - `serverOptions()` + `attach(server)` for `tls.createServer`/`https`/`http2.createSecureServer`. Per server
- *   name this applies the certificate, the client-CA list, ALPN and the client-certificate checks; protocol
- *   versions, cipher suites, curves and session tickets come from the `default` options for every name
- *   (OpenSSL fixes them before the SNI callback runs; test/tls/tls-manager.test.ts shows it).
- * - `socketOptions(hello)` for an entrypoint that reads the ClientHello first (client-hello.ts) and then wraps
- *   the socket in `new TLSSocket(socket, plan.socketOptions)`: every option of the name's `tls.options` applies,
- *   as in Traefik, and TLS-ALPN-01 works whatever the TLS version.
+ * Plug it into `tls.createServer`/`https.createServer`/`http2.createSecureServer` with `serverOptions()` and
+ * `attach(server)`. Node applies only part of a SecureContext chosen by SNICallback: per server name this applies
+ * the certificate, the client-CA list, ALPN and the client-certificate checks (after the handshake, see
+ * tls-options.ts); protocol versions, cipher suites, curves and session tickets come from the `default` options
+ * for every name, because OpenSSL fixes them before the SNI callback runs (test/tls/tls-manager.test.ts shows
+ * it). Traefik applies those per name too; an entrypoint that needs that reads the ClientHello first
+ * (client-hello.ts) and picks a server per options name.
+ *
+ * TLS-ALPN-01 (RFC 8737): the validator offers only ALPN `acme-tls/1`. OpenSSL asks for ALPN before the
+ * certificate in TLS 1.3 and after it in TLS 1.2, and Node's callbacks receive no shared per-connection state
+ * except the TLSSocket they are invoked on (`this`, verified on Node 20 and 24), so the challenge certificate is
+ * served to TLS 1.3 validators, which Let's Encrypt's and Pebble's both are.
  */
 export interface TlsManager {
   update(tls: DeepReadonly<TlsConfig> | undefined, routerHosts: ReadonlyMap<string, string>): Promise<readonly ConfigIssue[]>;
@@ -46,7 +44,6 @@ export interface TlsManager {
   serverOptions(): TlsOptions;
   /** Keeps a server made with `serverOptions()` current and runs the post-handshake checks; returns a detach function. */
   attach(server: TlsServer): () => void;
-  socketOptions(hello: ClientHello, localAddress?: string): HandshakePlan;
   /** After a handshake: why the connection must be refused (client certificate, sniStrict), or undefined. */
   checkSocket(socket: TLSSocket): string | undefined;
 }
@@ -191,36 +188,6 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
       return () => {
         servers.delete(server);
         server.off('secureConnection', onSecure);
-      };
-    },
-
-    socketOptions(hello, localAddress) {
-      const name = hello.serverName === undefined || hello.serverName === '' ? undefined : normalizeName(hello.serverName);
-      if (hello.alpnProtocols.includes(ACME_TLS)) {
-        const challenge = name === undefined ? undefined : settings.challengeCertificateFor?.(name);
-        if (challenge === undefined) return { refuse: `no TLS-ALPN-01 challenge pending for "${name ?? ''}"` };
-        return { optionsName: 'default', socketOptions: { isServer: true, secureContext: challenge, ALPNProtocols: [ACME_TLS] } };
-      }
-      const optionsName = optionsNameFor(name);
-      const options = state.options.get(optionsName);
-      if (isBroken(options)) return { refuse: options?.broken ?? `no TLS options "${optionsName}"` };
-      // Traefik looks the local IP up when the client sends no SNI.
-      const cert = certificateFor(options, name ?? localAddress);
-      if (cert === undefined) return { refuse: `strict SNI: no certificate covers "${name ?? localAddress ?? ''}"` };
-      let alpn: string | undefined;
-      if (hello.alpnProtocols.length > 0) {
-        alpn = negotiateAlpn(options.alpnProtocols, hello.alpnProtocols);
-        if (alpn === undefined) return { refuse: `no common ALPN protocol (client offered ${hello.alpnProtocols.join(', ')})` };
-      }
-      return {
-        optionsName,
-        socketOptions: {
-          isServer: true,
-          secureContext: contextFor(options, cert),
-          requestCert: options.requestCert,
-          rejectUnauthorized: options.rejectUnauthorized,
-          ...(alpn === undefined ? {} : { ALPNProtocols: [alpn] }),
-        },
       };
     },
 

@@ -1,0 +1,191 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, createSecureContext, createServer, type Server, type TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { createTlsManager, type TlsManager } from '../../src/tls/tls-manager.js';
+import { generateDefaultCertificate } from '../../src/tls/default-certificate.js';
+import { createTestCa, type PemPair } from '../helpers/certs.js';
+
+const generatedDefault = await generateDefaultCertificate();
+const ca = await createTestCa('Server CA');
+const clientCa = await createTestCa('Client CA');
+const strangerCa = await createTestCa('Stranger CA');
+const siteA = await ca.issue(['a.test']);
+const wildcard = await ca.issue(['*.apps.test']);
+const goodClient = await clientCa.issue([], { commonName: 'alice' });
+const strangerClient = await strangerCa.issue([], { commonName: 'mallory' });
+const noFiles = async (path: string): Promise<string> => { throw new Error(`no file ${path}`); };
+
+interface Outcome { accepted: boolean; subject?: string; alpn?: string | false | null; protocol?: string | null; error?: string }
+
+/** A real client handshake; `accepted` means the server answered "ok" after the handshake. */
+function handshake(port: number, options: { servername?: string; ALPNProtocols?: string[]; client?: PemPair; maxVersion?: 'TLSv1.2' | 'TLSv1.3' }): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const socket = connect({
+      port, host: '127.0.0.1', rejectUnauthorized: false,
+      ...(options.servername === undefined ? {} : { servername: options.servername }),
+      ...(options.ALPNProtocols === undefined ? {} : { ALPNProtocols: options.ALPNProtocols }),
+      ...(options.client === undefined ? {} : { cert: options.client.certPem, key: options.client.keyPem }),
+      ...(options.maxVersion === undefined ? {} : { maxVersion: options.maxVersion }),
+    });
+    const outcome: Outcome = { accepted: false };
+    let data = '';
+    socket.on('secureConnect', () => {
+      outcome.subject = socket.getPeerX509Certificate()?.subject ?? '';
+      outcome.alpn = socket.alpnProtocol;
+      outcome.protocol = socket.getProtocol();
+    });
+    socket.on('data', (chunk: Buffer) => { data += chunk.toString(); });
+    socket.on('error', (err) => { outcome.error = err.message; });
+    socket.on('close', () => resolve({ ...outcome, accepted: data === 'ok' }));
+  });
+}
+
+async function startServer(manager: TlsManager): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const server = createServer(manager.serverOptions(), (socket: TLSSocket) => socket.end('ok'));
+  server.on('tlsClientError', () => undefined);
+  const detach = manager.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => { detach(); server.close(() => resolve()); }),
+  };
+}
+
+test('SNI picks the certificate; an update applies to new handshakes without restarting the listener', async () => {
+  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
+  const { port, close } = await startServer(manager);
+  try {
+    assert.match((await handshake(port, { servername: 'a.test' })).subject ?? '', /BERTH DEFAULT CERT/);
+    const issues = await manager.update({ certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }, { certFile: wildcard.certPem, keyFile: wildcard.keyPem }] }, new Map());
+    assert.deepEqual(issues, []);
+    assert.equal((await handshake(port, { servername: 'A.TEST' })).subject, 'CN=a.test');
+    assert.equal((await handshake(port, { servername: 'x.apps.test' })).subject, 'CN=*.apps.test');
+    assert.match((await handshake(port, { servername: 'y.x.apps.test' })).subject ?? '', /BERTH DEFAULT CERT/);
+    // Node calls no SNICallback without SNI: the server's own context, kept current by attach(), answers.
+    assert.match((await handshake(port, {})).subject ?? '', /BERTH DEFAULT CERT/);
+    await manager.update({ stores: { default: { defaultCertificate: { certFile: siteA.certPem, keyFile: siteA.keyPem } } } }, new Map());
+    assert.equal((await handshake(port, {})).subject, 'CN=a.test');
+  } finally {
+    await close();
+  }
+});
+
+test('ALPN follows the options of the name, in server preference order, as Go negotiates it', async () => {
+  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
+  await manager.update({
+    certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
+    options: { h1only: { minVersion: 'VersionTLS12', sniStrict: false, alpnProtocols: ['http/1.1'], disableSessionTickets: false } },
+  }, new Map([['a.test', 'h1only']]));
+  const { port, close } = await startServer(manager);
+  try {
+    assert.equal((await handshake(port, { servername: 'b.test', ALPNProtocols: ['http/1.1', 'h2'] })).alpn, 'h2');
+    assert.equal((await handshake(port, { servername: 'a.test', ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'http/1.1');
+    assert.equal((await handshake(port, { servername: 'b.test', ALPNProtocols: ['spdy/3'] })).accepted, false);
+    assert.equal(manager.optionsFor('A.test.'), 'h1only');
+    assert.equal(manager.optionsFor('other.test'), 'default');
+  } finally {
+    await close();
+  }
+});
+
+test('sniStrict refuses names no certificate covers', async () => {
+  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
+  await manager.update({
+    certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
+    options: { default: { minVersion: 'VersionTLS12', sniStrict: true, alpnProtocols: ['h2', 'http/1.1'], disableSessionTickets: false } },
+  }, new Map());
+  const { port, close } = await startServer(manager);
+  try {
+    assert.equal((await handshake(port, { servername: 'a.test' })).accepted, true);
+    assert.equal((await handshake(port, { servername: 'unknown.test' })).accepted, false);
+    assert.equal((await handshake(port, {})).accepted, false);
+  } finally {
+    await close();
+  }
+});
+
+for (const clientAuthType of ['RequireAndVerifyClientCert', 'VerifyClientCertIfGiven', 'RequireAnyClientCert'] as const) {
+  test(`mTLS ${clientAuthType} for one name through a real tls server`, async () => {
+    const manager = await createTlsManager({ readFile: async () => clientCa.certPem, generatedDefault });
+    const issues = await manager.update({
+      certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
+      options: { mtls: { minVersion: 'VersionTLS12', sniStrict: false, alpnProtocols: ['h2', 'http/1.1'], disableSessionTickets: false, clientAuth: { caFiles: ['/ca/client.pem'], clientAuthType } } },
+    }, new Map([['a.test', 'mtls']]));
+    assert.deepEqual(issues, []);
+    const { port, close } = await startServer(manager);
+    try {
+      const expectations: Record<typeof clientAuthType, [boolean, boolean, boolean]> = {
+        // [no certificate, certificate from the configured CA, certificate from another CA]
+        RequireAndVerifyClientCert: [false, true, false],
+        VerifyClientCertIfGiven: [true, true, false],
+        RequireAnyClientCert: [false, true, true],
+      };
+      const [none, good, stranger] = expectations[clientAuthType];
+      assert.equal((await handshake(port, { servername: 'a.test' })).accepted, none, 'without a certificate');
+      assert.equal((await handshake(port, { servername: 'a.test', client: goodClient })).accepted, good, 'with a good certificate');
+      assert.equal((await handshake(port, { servername: 'a.test', client: strangerClient })).accepted, stranger, 'with a stranger certificate');
+      assert.equal((await handshake(port, { servername: 'other.test' })).accepted, true, 'names using the default options need no certificate');
+    } finally {
+      await close();
+    }
+  });
+}
+
+test('options referencing missing TLS options or broken ones refuse the handshake (fail closed)', async () => {
+  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
+  const issues = await manager.update({
+    certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
+    options: { bad: { minVersion: 'VersionTLS12', sniStrict: false, alpnProtocols: ['h2'], disableSessionTickets: false, cipherSuites: ['TLS_NOT_A_SUITE'] } },
+  }, new Map([['a.test', 'bad'], ['b.test', 'ghost@file']]));
+  assert.deepEqual(issues.map((i) => i.where).sort(), ['tls.options.bad.cipherSuites[0]', 'tls.options.ghost@file']);
+  const { port, close } = await startServer(manager);
+  try {
+    assert.equal((await handshake(port, { servername: 'a.test' })).accepted, false);
+    assert.equal((await handshake(port, { servername: 'b.test' })).accepted, false);
+    assert.equal((await handshake(port, { servername: 'c.test' })).accepted, true);
+  } finally {
+    await close();
+  }
+});
+
+test('TLS-ALPN-01: a TLS 1.3 client offering acme-tls/1 gets the challenge certificate, others the real one', async () => {
+  const challenge = await ca.issue(['a.test'], { commonName: 'challenge' });
+  const challenges = new Map([['a.test', createSecureContext({ cert: challenge.certPem, key: challenge.keyPem })]]);
+  const manager = await createTlsManager({ readFile: noFiles, generatedDefault, challengeCertificateFor: (name) => challenges.get(name) });
+  await manager.update({ certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }] }, new Map());
+  const { port, close } = await startServer(manager);
+  try {
+    const validator = await handshake(port, { servername: 'a.test', ALPNProtocols: ['acme-tls/1'] });
+    assert.equal(validator.subject, 'CN=challenge');
+    assert.equal(validator.alpn, 'acme-tls/1');
+    assert.equal(validator.protocol, 'TLSv1.3');
+    const browser = await handshake(port, { servername: 'a.test', ALPNProtocols: ['h2', 'http/1.1'] });
+    assert.equal(browser.subject, 'CN=a.test');
+    assert.equal(browser.alpn, 'h2');
+    assert.equal((await handshake(port, { servername: 'b.test', ALPNProtocols: ['acme-tls/1'] })).accepted, false, 'no challenge for that name');
+    // In TLS 1.2 OpenSSL picks the certificate before ALPN: the challenge is refused rather than answered wrongly.
+    assert.equal((await handshake(port, { servername: 'a.test', ALPNProtocols: ['acme-tls/1'], maxVersion: 'TLSv1.2' })).accepted, false);
+  } finally {
+    await close();
+  }
+});
+
+test('Node applies versions from the default options only: per-name maxVersion is not honoured through SNICallback', async () => {
+  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
+  await manager.update({
+    certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
+    options: {
+      default: { minVersion: 'VersionTLS12', maxVersion: 'VersionTLS12', sniStrict: false, alpnProtocols: ['h2'], disableSessionTickets: false },
+      modern: { minVersion: 'VersionTLS13', sniStrict: false, alpnProtocols: ['h2'], disableSessionTickets: false },
+    },
+  }, new Map([['a.test', 'modern']]));
+  const { port, close } = await startServer(manager);
+  try {
+    assert.equal((await handshake(port, { servername: 'b.test' })).protocol, 'TLSv1.2');
+    assert.equal((await handshake(port, { servername: 'a.test' })).protocol, 'TLSv1.2', 'the default options decide the version');
+  } finally {
+    await close();
+  }
+});
