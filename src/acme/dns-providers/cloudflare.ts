@@ -1,6 +1,6 @@
 import { BerthError } from '../../errors/berth-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
-import { secondsFromEnv, type DnsChallengeRecord, type DnsProvider, type Environment } from './dns-provider.js';
+import { secondsFromEnv, type DnsProvider, type Environment } from './dns-provider.js';
 
 export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4';
 
