@@ -58,10 +58,14 @@ export function installTransport(client: Client, options: TransportOptions): { l
   let problem: AcmeProblem | undefined;
   http.request = (url: string, method: string, opts: { data?: unknown; headers?: Record<string, string> } = {}): Promise<AxiosLikeResponse> =>
     send(url, method, opts, agent, options).then((response) => {
-      const data = response.data as { type?: unknown; detail?: unknown } | undefined;
-      if (response.status >= 400 && typeof data?.type === 'string') {
+      type Problem = { type?: unknown; detail?: unknown };
+      const data = response.data as (Problem & { status?: unknown; error?: Problem }) | undefined;
+      // A problem is either the response itself (4xx/5xx) or, for an invalid challenge, authorization or
+      // order, the `error` it carries (RFC 8555 §7.1.6).
+      const found = response.status >= 400 ? data : data?.status === 'invalid' ? data.error : undefined;
+      if (typeof found?.type === 'string') {
         const retryAfterMs = parseRetryAfter(response.headers['retry-after'] as string | undefined);
-        problem = { type: data.type, detail: typeof data.detail === 'string' ? data.detail : '', status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+        problem = { type: found.type, detail: typeof found.detail === 'string' ? found.detail : '', status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
       }
       return response;
     });
@@ -72,7 +76,8 @@ function send(url: string, method: string, opts: { data?: unknown; headers?: Rec
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const body = opts.data === undefined ? undefined : Buffer.from(typeof opts.data === 'string' ? opts.data : JSON.stringify(opts.data));
-    const headers: Record<string, string> = { 'user-agent': 'berth', ...(opts.headers ?? {}), ...(body === undefined ? {} : { 'content-length': String(body.length) }) };
+    // As acme-client's own request(): every ACME POST is a JWS (RFC 8555 §6.2).
+    const headers: Record<string, string> = { 'user-agent': 'berth', 'content-type': 'application/jose+json', ...(opts.headers ?? {}), ...(body === undefined ? {} : { 'content-length': String(body.length) }) };
     const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
     const request = (target.protocol === 'http:' ? httpRequest : httpsRequest)(target, { method: method.toUpperCase(), headers, signal, ...(target.protocol === 'https:' ? { agent } : {}) }, (response) => {
       clearTimeout(headerTimer);
