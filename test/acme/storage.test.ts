@@ -79,3 +79,19 @@ test('a Traefik acme.json loads as is; several resolvers share it; Berth state s
   assert.ok(!Object.keys(written[BERTH_KEY]).some((k) => /^(account|certificates)$/i.test(k)), 'nothing Go would decode into a resolver');
   resolver.close();
 });
+
+test('a resolver whose storage is unusable is disabled: its provider publishes the issue and orders nothing', async () => {
+  const { createAcmeProvider } = await import('../../src/acme/provider.js');
+  const path = join(dir, 'group-readable.json');
+  await writeFile(path, '{}', { mode: 0o640 });
+  forgetOpenedStorage();
+  const provider = createAcmeProvider(createAcmeResolver({ name: 'le', settings: settings(path), logger: silentLogger() }));
+  const messages: Array<{ config?: unknown; issues: readonly { code: string; where: string }[] }> = [];
+  await provider.start((m) => messages.push(m), new AbortController().signal);
+  assert.equal(messages.length, 1);
+  assert.equal(messages[0]?.config, undefined);
+  assert.equal(messages[0]?.issues[0]?.code, 'BERTH_ERR_ACME_STORAGE');
+  assert.equal(messages[0]?.issues[0]?.where, 'certificatesResolvers.le.acme.storage');
+  provider.onSnapshot([{ name: 'r', certResolver: 'le', hosts: ['x.test'] }], () => false);
+  assert.deepEqual(provider.resolver.status(), []);
+});
