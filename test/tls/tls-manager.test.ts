@@ -53,6 +53,22 @@ async function startServer(manager: TlsManager): Promise<{ server: Server; port:
   };
 }
 
+type TlsSection = Parameters<TlsManager['update']>[0];
+
+/** A manager updated with `tls` and `hosts`, behind a real tls server for the duration of `run`. */
+async function withServer(tls: TlsSection, hosts: Map<string, string>, run: (port: number, manager: TlsManager) => Promise<void>, readFile = noFiles): Promise<readonly ConfigIssueLike[]> {
+  const manager = await createTlsManager({ readFile, generatedDefault });
+  const issues = await manager.update(tls, hosts);
+  const { port, close } = await startServer(manager);
+  try {
+    await run(port, manager);
+  } finally {
+    await close();
+  }
+  return issues;
+}
+type ConfigIssueLike = { readonly where: string };
+
 test('SNI picks the certificate; an update applies to new handshakes without restarting the listener', async () => {
   const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
   const { port, close } = await startServer(manager);
@@ -73,81 +89,61 @@ test('SNI picks the certificate; an update applies to new handshakes without res
 });
 
 test('ALPN follows the options of the name, in server preference order, as Go negotiates it', async () => {
-  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
-  await manager.update({
+  await withServer({
     certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
     options: { h1only: { minVersion: 'VersionTLS12', sniStrict: false, alpnProtocols: ['http/1.1'], disableSessionTickets: false } },
-  }, new Map([['a.test', 'h1only']]));
-  const { port, close } = await startServer(manager);
-  try {
+  }, new Map([['a.test', 'h1only']]), async (port, manager) => {
     assert.equal((await handshake(port, { servername: 'b.test', ALPNProtocols: ['http/1.1', 'h2'] })).alpn, 'h2');
     assert.equal((await handshake(port, { servername: 'a.test', ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'http/1.1');
     assert.equal((await handshake(port, { servername: 'b.test', ALPNProtocols: ['spdy/3'] })).accepted, false);
     assert.equal(manager.optionsFor('A.test.'), 'h1only');
     assert.equal(manager.optionsFor('other.test'), 'default');
-  } finally {
-    await close();
-  }
+  });
 });
 
 test('sniStrict refuses names no certificate covers', async () => {
-  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
-  await manager.update({
+  await withServer({
     certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
     options: { default: { minVersion: 'VersionTLS12', sniStrict: true, alpnProtocols: ['h2', 'http/1.1'], disableSessionTickets: false } },
-  }, new Map());
-  const { port, close } = await startServer(manager);
-  try {
+  }, new Map(), async (port) => {
     assert.equal((await handshake(port, { servername: 'a.test' })).accepted, true);
     assert.equal((await handshake(port, { servername: 'unknown.test' })).accepted, false);
     assert.equal((await handshake(port, {})).accepted, false);
-  } finally {
-    await close();
-  }
+  });
 });
 
 for (const clientAuthType of ['RequireAndVerifyClientCert', 'VerifyClientCertIfGiven', 'RequireAnyClientCert'] as const) {
   test(`mTLS ${clientAuthType} for one name through a real tls server`, async () => {
-    const manager = await createTlsManager({ readFile: async () => clientCa.certPem, generatedDefault });
-    const issues = await manager.update({
+    // [no certificate, certificate from the configured CA, certificate from another CA]
+    const expectations: Record<typeof clientAuthType, [boolean, boolean, boolean]> = {
+      RequireAndVerifyClientCert: [false, true, false],
+      VerifyClientCertIfGiven: [true, true, false],
+      RequireAnyClientCert: [false, true, true],
+    };
+    const [none, good, stranger] = expectations[clientAuthType];
+    const issues = await withServer({
       certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
       options: { mtls: { minVersion: 'VersionTLS12', sniStrict: false, alpnProtocols: ['h2', 'http/1.1'], disableSessionTickets: false, clientAuth: { caFiles: ['/ca/client.pem'], clientAuthType } } },
-    }, new Map([['a.test', 'mtls']]));
-    assert.deepEqual(issues, []);
-    const { port, close } = await startServer(manager);
-    try {
-      const expectations: Record<typeof clientAuthType, [boolean, boolean, boolean]> = {
-        // [no certificate, certificate from the configured CA, certificate from another CA]
-        RequireAndVerifyClientCert: [false, true, false],
-        VerifyClientCertIfGiven: [true, true, false],
-        RequireAnyClientCert: [false, true, true],
-      };
-      const [none, good, stranger] = expectations[clientAuthType];
+    }, new Map([['a.test', 'mtls']]), async (port) => {
       assert.equal((await handshake(port, { servername: 'a.test' })).accepted, none, 'without a certificate');
       assert.equal((await handshake(port, { servername: 'a.test', client: goodClient })).accepted, good, 'with a good certificate');
       assert.equal((await handshake(port, { servername: 'a.test', client: strangerClient })).accepted, stranger, 'with a stranger certificate');
       assert.equal((await handshake(port, { servername: 'other.test' })).accepted, true, 'names using the default options need no certificate');
-    } finally {
-      await close();
-    }
+    }, async () => clientCa.certPem);
+    assert.deepEqual(issues, []);
   });
 }
 
 test('options referencing missing TLS options or broken ones refuse the handshake (fail closed)', async () => {
-  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
-  const issues = await manager.update({
+  const issues = await withServer({
     certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
     options: { bad: { minVersion: 'VersionTLS12', sniStrict: false, alpnProtocols: ['h2'], disableSessionTickets: false, cipherSuites: ['TLS_NOT_A_SUITE'] } },
-  }, new Map([['a.test', 'bad'], ['b.test', 'ghost@file']]));
-  assert.deepEqual(issues.map((i) => i.where).sort(), ['tls.options.bad.cipherSuites[0]', 'tls.options.ghost@file']);
-  const { port, close } = await startServer(manager);
-  try {
+  }, new Map([['a.test', 'bad'], ['b.test', 'ghost@file']]), async (port) => {
     assert.equal((await handshake(port, { servername: 'a.test' })).accepted, false);
     assert.equal((await handshake(port, { servername: 'b.test' })).accepted, false);
     assert.equal((await handshake(port, { servername: 'c.test' })).accepted, true);
-  } finally {
-    await close();
-  }
+  });
+  assert.deepEqual(issues.map((i) => i.where).sort(), ['tls.options.bad.cipherSuites[0]', 'tls.options.ghost@file']);
 });
 
 test('TLS-ALPN-01: a TLS 1.3 client offering acme-tls/1 gets the challenge certificate, others the real one', async () => {
@@ -173,19 +169,14 @@ test('TLS-ALPN-01: a TLS 1.3 client offering acme-tls/1 gets the challenge certi
 });
 
 test('Node applies versions from the default options only: per-name maxVersion is not honoured through SNICallback', async () => {
-  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
-  await manager.update({
+  await withServer({
     certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }],
     options: {
       default: { minVersion: 'VersionTLS12', maxVersion: 'VersionTLS12', sniStrict: false, alpnProtocols: ['h2'], disableSessionTickets: false },
       modern: { minVersion: 'VersionTLS13', sniStrict: false, alpnProtocols: ['h2'], disableSessionTickets: false },
     },
-  }, new Map([['a.test', 'modern']]));
-  const { port, close } = await startServer(manager);
-  try {
+  }, new Map([['a.test', 'modern']]), async (port) => {
     assert.equal((await handshake(port, { servername: 'b.test' })).protocol, 'TLSv1.2');
     assert.equal((await handshake(port, { servername: 'a.test' })).protocol, 'TLSv1.2', 'the default options decide the version');
-  } finally {
-    await close();
-  }
+  });
 });

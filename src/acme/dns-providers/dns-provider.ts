@@ -28,3 +28,17 @@ export function secondsFromEnv(env: Environment, key: string, fallbackSeconds: n
   const value = Number(env[key]);
   return (Number.isFinite(value) && value > 0 ? value : fallbackSeconds) * 1000;
 }
+
+/**
+ * A provider whose present and cleanup are one call with the action's name (exec, httpreq), with lego's
+ * `<PREFIX>_PROPAGATION_TIMEOUT` (60 s) and `<PREFIX>_POLLING_INTERVAL` (2 s).
+ */
+export function actionProvider(name: string, prefix: string, env: Environment, run: (action: 'present' | 'cleanup', record: DnsChallengeRecord, signal: AbortSignal) => Promise<void>): DnsProvider {
+  return {
+    name,
+    present: (record, signal) => run('present', record, signal),
+    cleanup: (record, signal) => run('cleanup', record, signal),
+    propagationTimeoutMs: secondsFromEnv(env, `${prefix}_PROPAGATION_TIMEOUT`, 60),
+    pollingIntervalMs: secondsFromEnv(env, `${prefix}_POLLING_INTERVAL`, 2),
+  };
+}

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { BerthError } from '../../errors/berth-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
-import { secondsFromEnv, type DnsChallengeRecord, type DnsProvider, type Environment } from './dns-provider.js';
+import { actionProvider, type DnsChallengeRecord, type DnsProvider, type Environment } from './dns-provider.js';
 
 /**
  * lego's `exec` provider: runs `EXEC_PATH present|cleanup <fqdn> <value>`; with `EXEC_MODE=RAW`,
@@ -28,11 +28,5 @@ export function createExecProvider(env: Environment): DnsProvider {
       });
     });
   };
-  return {
-    name: 'exec',
-    present: (record, signal) => run('present', record, signal),
-    cleanup: (record, signal) => run('cleanup', record, signal),
-    propagationTimeoutMs: secondsFromEnv(env, 'EXEC_PROPAGATION_TIMEOUT', 60),
-    pollingIntervalMs: secondsFromEnv(env, 'EXEC_POLLING_INTERVAL', 2),
-  };
+  return actionProvider('exec', 'EXEC', env, run);
 }

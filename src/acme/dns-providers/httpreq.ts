@@ -1,6 +1,6 @@
 import { BerthError } from '../../errors/berth-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
-import { secondsFromEnv, type DnsChallengeRecord, type DnsProvider, type Environment } from './dns-provider.js';
+import { actionProvider, secondsFromEnv, type DnsChallengeRecord, type DnsProvider, type Environment } from './dns-provider.js';
 
 /**
  * lego's `httpreq` provider: `POST <HTTPREQ_ENDPOINT>/present` and `/cleanup` with JSON `{fqdn, value}`, or
@@ -30,11 +30,5 @@ export function createHttpReqProvider(env: Environment): DnsProvider {
     const text = await response.text();
     if (!response.ok) throw new BerthError(ErrorCodes.ACME_DNS_PROVIDER, `httpreq: POST ${base}/${action} answered ${response.status}: ${text.slice(0, 300)}`);
   };
-  return {
-    name: 'httpreq',
-    present: (record, signal) => call('present', record, signal),
-    cleanup: (record, signal) => call('cleanup', record, signal),
-    propagationTimeoutMs: secondsFromEnv(env, 'HTTPREQ_PROPAGATION_TIMEOUT', 60),
-    pollingIntervalMs: secondsFromEnv(env, 'HTTPREQ_POLLING_INTERVAL', 2),
-  };
+  return actionProvider('httpreq', 'HTTPREQ', env, call);
 }
