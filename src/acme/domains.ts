@@ -51,3 +51,14 @@ export function domainsToCertify(routers: readonly RouterCertificateNeed[], cove
 function unique(names: string[]): string[] {
   return [...new Set(names)];
 }
+
+/**
+ * `tls.stores.default.defaultGeneratedCert` asks a resolver for the default certificate (Traefik orders it
+ * unless a certificate already covers it). Returned as a router-like need so the lead can add it to the list
+ * given to `onSnapshot`.
+ */
+export function defaultGeneratedCertNeed(tls: { readonly stores?: Readonly<Record<string, { readonly defaultGeneratedCert?: { readonly resolver: string; readonly domain: Domain } | undefined }>> | undefined } | undefined): RouterCertificateNeed | undefined {
+  const generated = tls?.stores?.['default']?.defaultGeneratedCert;
+  if (generated === undefined) return undefined;
+  return { name: 'tls.stores.default.defaultGeneratedCert', certResolver: generated.resolver, domains: [generated.domain], hosts: [] };
+}

@@ -23,6 +23,8 @@ export interface OrderOptions {
   readonly disableCommonName: boolean;
   readonly profile?: string | undefined;
   readonly signal: AbortSignal;
+  /** `certificateTimeout`: how long finalization and download may take once every challenge is valid. */
+  readonly certificateTimeoutMs?: number;
   /** Called when a challenge type is chosen, so failures can say which one failed. */
   readonly onChallenge?: (type: ChallengeType) => void;
 }
@@ -112,8 +114,8 @@ export async function runOrder(client: acme.Client, names: readonly string[], so
     ...(options.disableCommonName ? {} : { commonName: names[0] }),
     altNames: [...names],
   }, keyPem);
-  const finalized = await client.finalizeOrder(order, csr);
-  const certPem = await client.getCertificate(finalized, options.preferredChain);
+  const download = async (): Promise<string> => client.getCertificate(await client.finalizeOrder(order, csr), options.preferredChain);
+  const certPem = options.certificateTimeoutMs === undefined ? await download() : await withTimeout(download(), options.certificateTimeoutMs, `the CA did not issue the certificate within ${options.certificateTimeoutMs} ms (certificateTimeout)`);
   return { certPem, keyPem };
 }
 
@@ -137,4 +139,10 @@ async function present(item: Pending, solvers: Solvers, signal: AbortSignal): Pr
     item.dnsRecord = record;
     item.cleanup = () => provider.cleanup(record, AbortSignal.timeout(30_000));
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new BerthError(ErrorCodes.ACME_ORDER, message)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -190,6 +190,7 @@ export function createAcmeResolver(options: AcmeResolverOptions): AcmeResolver {
           disableCommonName: settings.disableCommonName,
           profile: settings.profile,
           signal: controller.signal,
+          certificateTimeoutMs: settings.certificateTimeout,
           onChallenge: (type) => { const current = inFlight.get(key); if (current !== undefined) current.challenge = type; },
         });
         await store(names, issued.certPem, issued.keyPem);

@@ -1,6 +1,6 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { domainsToCertify } from '../../src/acme/domains.js';
+import { defaultGeneratedCertNeed, domainsToCertify } from '../../src/acme/domains.js';
 import { needsRenewal, renewalTiming, runRenewalSchedule } from '../../src/acme/renewal.js';
 
 const DAY = 86_400_000;
@@ -62,4 +62,10 @@ test('the schedule checks at start and then every period', async () => {
   } finally {
     mock.timers.reset();
   }
+});
+
+test('defaultGeneratedCert becomes a need for its resolver', () => {
+  const need = defaultGeneratedCertNeed({ stores: { default: { defaultGeneratedCert: { resolver: 'le', domain: { main: 'example.com', sans: ['www.example.com'] } } } } });
+  assert.deepEqual(domainsToCertify(need === undefined ? [] : [need], () => false).get('le'), [['example.com', 'www.example.com']]);
+  assert.equal(defaultGeneratedCertNeed({ stores: { default: {} } }), undefined);
 });

@@ -53,7 +53,7 @@ test('the CA\'s rateLimited problem and Retry-After set the next attempt; acme-c
     const started = Date.now();
     resolver.request([['a.example.test']]);
     await resolver.idle();
-    assert.ok(Date.now() - started < 5000, 'failed at once instead of waiting out Retry-After inside the HTTP client');
+    assert.ok(Date.now() - started < 60_000, 'failed at once instead of waiting out Retry-After (2 h) inside the HTTP client');
     const [status] = resolver.status();
     assert.equal(status?.error?.type, 'urn:ietf:params:acme:error:rateLimited');
     assert.match(status?.error?.detail ?? '', /too many certificates/);
