@@ -1,9 +1,11 @@
-import { createSecureContext, type SecureContext, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import type { Socket } from 'node:net';
+import { TLSSocket, createSecureContext, createServer as createTlsServer, type SecureContext, type Server as TlsServer, type TlsOptions } from 'node:tls';
 import { ErrorCodes } from '../errors/codes.js';
 import type { ConfigIssue } from '../errors/config-issue.js';
 import type { DeepReadonly } from '../util/deep-freeze.js';
 import type { TlsConfig } from '../config/dynamic/model.js';
 import { buildCertificateStore, createCertificateStore, type CertificateStore } from './certificate-store.js';
+import type { ClientHello } from './client-hello.js';
 import { normalizeName } from './names.js';
 import type { LoadedCertificate, ReadFile } from './pem.js';
 import { DEFAULT_TLS_OPTIONS, compileTlsOptions, negotiateAlpn, type BrokenTlsOptions, type CompiledTlsOptions } from './tls-options.js';
@@ -22,18 +24,25 @@ export interface TlsManagerOptions {
  * Certificates and TLS options for Berth's TLS entrypoints. `update` swaps in a snapshot's TLS state; new
  * handshakes see it at once, established connections keep what they negotiated, listeners never restart.
  *
- * Plug it into `tls.createServer`/`https.createServer`/`http2.createSecureServer` with `serverOptions()` and
- * `attach(server)`. Node applies only part of a SecureContext chosen by SNICallback: per server name this applies
- * the certificate, the client-CA list, ALPN and the client-certificate checks (after the handshake, see
- * tls-options.ts); protocol versions, cipher suites, curves and session tickets come from the `default` options
- * for every name, because OpenSSL fixes them before the SNI callback runs (test/tls/tls-manager.test.ts shows
- * it). Traefik applies those per name too; an entrypoint that needs that reads the ClientHello first
- * (client-hello.ts) and picks a server per options name.
+ * Two ways to plug it into a listener:
+ * - `accept(socket, hello, onSecure)`, for an entrypoint that reads the ClientHello first (client-hello.ts, as
+ *   Traefik's TCP router does): the handshake runs with every option of the name's `tls.options` (versions,
+ *   cipher suites, curves, tickets, client authentication), as in Traefik, and TLS-ALPN-01 works for any TLS
+ *   version. Each options name gets a private, never-listening tls.Server, so Node's own client-certificate
+ *   verification (`authorized`, rejectUnauthorized) applies.
+ * - `serverOptions()` + `attach(server)` for a plain `tls.createServer`/`https`/`http2.createSecureServer`. Node
+ *   applies only part of a SecureContext chosen by SNICallback: per name this gives the certificate, the client
+ *   CA list, ALPN and the client-certificate checks (after the handshake, see tls-options.ts); versions, cipher
+ *   suites, curves and session tickets come from the `default` options for every name, because OpenSSL fixes
+ *   them before the SNI callback runs; and Node 20 adds the SNI certificate beside the default one rather than
+ *   replacing it, so a TLS 1.2 client preferring RSA suites gets the (RSA) default certificate for a site whose
+ *   certificate is ECDSA (test/tls/tls-manager.test.ts shows all three). HTTPS entrypoints should use `accept`.
  *
- * TLS-ALPN-01 (RFC 8737): the validator offers only ALPN `acme-tls/1`. OpenSSL asks for ALPN before the
- * certificate in TLS 1.3 and after it in TLS 1.2, and Node's callbacks receive no shared per-connection state
- * except the TLSSocket they are invoked on (`this`, verified on Node 20 and 24), so the challenge certificate is
- * served to TLS 1.3 validators, which Let's Encrypt's and Pebble's both are.
+ * TLS-ALPN-01 (RFC 8737): the validator offers only ALPN `acme-tls/1`. `accept` sees it in the ClientHello and
+ * answers with the challenge certificate whatever the version. Through `serverOptions()`, OpenSSL asks for ALPN
+ * before the certificate in TLS 1.3 but after it in TLS 1.2, and Node's two callbacks share no per-connection
+ * state except the TLSSocket they are invoked on (`this`, verified on Node 20 and 24): the challenge certificate
+ * is served to TLS 1.3 validators (Let's Encrypt's and Pebble's both are) and a TLS 1.2 one is refused.
  */
 export interface TlsManager {
   update(tls: DeepReadonly<TlsConfig> | undefined, routerHosts: ReadonlyMap<string, string>): Promise<readonly ConfigIssue[]>;
@@ -44,6 +53,11 @@ export interface TlsManager {
   serverOptions(): TlsOptions;
   /** Keeps a server made with `serverOptions()` current and runs the post-handshake checks; returns a detach function. */
   attach(server: TlsServer): () => void;
+  /**
+   * Completes the TLS handshake of `socket`, whose ClientHello was read (and put back) by the caller, and hands
+   * the secure socket to `onSecure`. Returns why the connection is refused instead (the caller closes it).
+   */
+  accept(socket: Socket, hello: ClientHello, onSecure: (socket: TLSSocket) => void): string | undefined;
   /** After a handshake: why the connection must be refused (client certificate, sniStrict), or undefined. */
   checkSocket(socket: TLSSocket): string | undefined;
 }
@@ -54,7 +68,12 @@ interface State {
   readonly hostOptions: ReadonlyMap<string, string>;
   /** SecureContexts per options name and certificate fingerprint, made on first use. */
   readonly contexts: Map<string, Map<string, SecureContext>>;
+  /** `accept`'s private servers per options name and certificate, made on first use. */
+  readonly servers: Map<string, TlsServer>;
 }
+
+/** A connection's identity, the same on the raw socket and the TLSSocket wrapping it. */
+const connectionKey = (socket: Socket): string => `${socket.remoteAddress}:${socket.remotePort}>${socket.localAddress}:${socket.localPort}`;
 
 function isBroken(options: CompiledTlsOptions | BrokenTlsOptions | undefined): options is BrokenTlsOptions | undefined {
   return options === undefined || 'broken' in options;
@@ -68,7 +87,10 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
     options: new Map([['default', initialDefault.options]]),
     hostOptions: new Map(),
     contexts: new Map(),
+    servers: new Map(),
   };
+  /** `accept` callbacks waiting for their handshake, by connection. */
+  const waiting = new Map<string, (socket: TLSSocket) => void>();
   const servers = new Set<TlsServer>();
   /** Sockets whose ClientHello offered acme-tls/1 for a pending challenge (serverOptions mode). */
   const challengeSockets = new WeakSet<object>();
@@ -147,6 +169,40 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
     return isBroken(options) ? undefined : negotiateAlpn(options.alpnProtocols, protocols);
   }
 
+  /**
+   * The never-listening server that runs `accept` handshakes for one options name and one certificate. One
+   * certificate per server, not an SNICallback: Node 20 adds an SNI certificate beside the server's own instead
+   * of replacing it, so with an RSA default and an ECDSA site certificate a TLS 1.2 client may be handed the
+   * default one.
+   */
+  const privateServer = (options: CompiledTlsOptions, cert: LoadedCertificate): TlsServer => {
+    const serverKey = `${options.name}\n${cert.fingerprint}`;
+    let server = state.servers.get(serverKey);
+    if (server !== undefined) return server;
+    server = createTlsServer({
+      ...options.context,
+      cert: cert.certPem,
+      key: cert.keyPem,
+      requestCert: options.requestCert,
+      rejectUnauthorized: options.rejectUnauthorized,
+      ALPNCallback: ({ protocols }) => negotiateAlpn(options.alpnProtocols, protocols),
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      const key = connectionKey(socket);
+      const onSecure = waiting.get(key);
+      waiting.delete(key);
+      const refusal = options.checkPeer(socket);
+      if (refusal !== undefined || onSecure === undefined) socket.destroy();
+      else onSecure(socket);
+    });
+    server.on('tlsClientError', (_err, socket) => {
+      waiting.delete(connectionKey(socket));
+      socket.destroy();
+    });
+    state.servers.set(serverKey, server);
+    return server;
+  };
+
   const manager: TlsManager = {
     get store() {
       return state.store;
@@ -170,7 +226,7 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
         }
         hostOptions.set(normalizeName(host), optionsName);
       }
-      state = { store, options, hostOptions, contexts: new Map() };
+      state = { store, options, hostOptions, contexts: new Map(), servers: new Map() };
       for (const server of servers) applyBase(server);
       return issues;
     },
@@ -189,6 +245,33 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
         servers.delete(server);
         server.off('secureConnection', onSecure);
       };
+    },
+
+    accept(socket, hello, onSecure) {
+      const name = hello.serverName === undefined || hello.serverName === '' ? undefined : normalizeName(hello.serverName);
+      if (hello.alpnProtocols.includes(ACME_TLS)) {
+        const challenge = name === undefined ? undefined : settings.challengeCertificateFor?.(name);
+        if (challenge === undefined) return `no TLS-ALPN-01 challenge pending for "${name ?? ''}"`;
+        // The validator only needs the handshake (RFC 8737 §3); nothing is served on this connection.
+        const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: challenge, ALPNProtocols: [ACME_TLS] });
+        tlsSocket.on('secure', () => tlsSocket.end());
+        tlsSocket.on('error', () => tlsSocket.destroy());
+        return undefined;
+      }
+      const options = compiledFor(name);
+      if (isBroken(options)) return options?.broken ?? 'no TLS options';
+      // Without SNI Traefik looks the connection's local IP up.
+      const lookup = name ?? socket.localAddress;
+      const cert = certificateFor(options, lookup);
+      if (cert === undefined) return `strict SNI: no certificate covers "${lookup ?? ''}"`;
+      if (hello.alpnProtocols.length > 0 && negotiateAlpn(options.alpnProtocols, hello.alpnProtocols) === undefined) {
+        return `no common ALPN protocol (the client offered ${hello.alpnProtocols.join(', ')})`;
+      }
+      const key = connectionKey(socket);
+      waiting.set(key, onSecure);
+      socket.once('close', () => waiting.delete(key));
+      privateServer(options, cert).emit('connection', socket);
+      return undefined;
     },
 
     checkSocket(socket) {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { connect, createServer as createTlsServer } from 'node:tls';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { readClientHello } from '../../src/tls/client-hello.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AcmeResolverSettings } from '../../src/config/static/certificate-resolvers.js';
@@ -21,7 +23,7 @@ import { waitFor } from '../helpers/wait-for.js';
 let pebble: Pebble;
 let dir: string;
 let httpServer: HttpServer;
-let tlsServer: TlsServer;
+let tlsServer: NetServer;
 let issuerRoot: string;
 const active = new Set<AcmeResolver>();
 /** Distinct challenge tokens asked per host: one per order (Pebble may fetch a token several times). */
@@ -46,8 +48,12 @@ before(async () => {
     generatedDefault: await generateDefaultCertificate(),
     challengeCertificateFor: (name) => [...active].map((r) => r.tlsChallenges.challengeCertificateFor(name)).find((c) => c !== undefined),
   });
-  tlsServer = createTlsServer(manager.serverOptions(), (socket) => socket.end());
-  manager.attach(tlsServer);
+  // It reads the ClientHello first and hands the connection to accept(), the integration HTTPS entrypoints use.
+  tlsServer = createNetServer(async (raw) => {
+    raw.on('error', () => undefined);
+    const hello = await readClientHello(raw, 5000);
+    if (hello === undefined || hello === 'not-tls' || manager.accept(raw, hello, (socket) => socket.end()) !== undefined) raw.destroy();
+  });
   await new Promise<void>((resolve) => tlsServer.listen(pebble.tlsPort, '127.0.0.1', resolve));
 });
 
