@@ -128,6 +128,23 @@ test('HTTP-01: a certificate is issued, published as inline PEM, verifies agains
   controller.abort();
 });
 
+test('external account binding: the account is registered with the CA\'s kid and HMAC key', async () => {
+  const storage = join(dir, 'eab.json');
+  const { provider, messages, controller } = await start('eab', settings(storage, { eab: pebble.eab }));
+  provider.onSnapshot([router('eab@docker', 'eab', ['eab.test'])], () => false);
+  await provider.resolver.idle();
+  assert.deepEqual(provider.resolver.status(), []);
+  assert.equal(lastCertificates(messages).length, 1);
+  controller.abort();
+
+  const { provider: wrong, controller: wrongController } = await start('eab-wrong', settings(join(dir, 'eab-wrong.json'), { eab: { kid: pebble.eab.kid, hmacEncoded: Buffer.alloc(32, 1).toString('base64url') } }));
+  wrong.onSnapshot([router('eab@docker', 'eab-wrong', ['eab-wrong.test'])], () => false);
+  await wrong.resolver.idle();
+  assert.equal(wrong.resolver.status()[0]?.state, 'failed', 'a wrong HMAC key is refused by the CA');
+  assert.match(wrong.resolver.status()[0]?.error?.detail ?? '', /external account binding/);
+  wrongController.abort();
+});
+
 test('a restart with the same acme.json serves the stored certificate at once and orders nothing', async () => {
   forgetOpenedStorage();
   const storage = join(dir, 'http.json');

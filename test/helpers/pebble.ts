@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { request as httpRequest } from 'node:http';
@@ -19,6 +20,8 @@ export interface Pebble {
   readonly tlsPort: number;
   /** challtestsrv's DNS server (`127.0.0.1:<port>`), for DNS-01 propagation checks. */
   readonly dnsServer: string;
+  /** An external account binding Pebble accepts (it verifies EAB when given, without requiring it). */
+  readonly eab: { readonly kid: string; readonly hmacEncoded: string };
   /** challtestsrv's management API base URL. */
   readonly challtestsrv: string;
   /** Pebble's root for issued certificates (GET /roots/0 on its management port). */
@@ -64,6 +67,7 @@ export async function startPebble(): Promise<Pebble> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-pebble-'));
   const [listen, management, httpPort, tlsPort, dnsPort, challMgmt] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const ca = await createTestCa('Pebble listener CA');
+  const eab = { kid: 'berth-kid-1', hmacEncoded: randomBytes(32).toString('base64url') };
   const listener = await ca.issue(['localhost', '127.0.0.1']);
   await writeFile(join(dir, 'cert.pem'), listener.certPem + ca.certPem);
   await writeFile(join(dir, 'key.pem'), listener.keyPem);
@@ -72,6 +76,7 @@ export async function startPebble(): Promise<Pebble> {
       listenAddress: `127.0.0.1:${listen}`, managementListenAddress: `127.0.0.1:${management}`,
       certificate: join(dir, 'cert.pem'), privateKey: join(dir, 'key.pem'),
       httpPort, tlsPort, ocspResponderURL: '', externalAccountBindingRequired: false,
+      externalAccountMACKeys: { [eab.kid]: eab.hmacEncoded },
     },
   }));
   const log: string[] = [];
@@ -105,6 +110,7 @@ export async function startPebble(): Promise<Pebble> {
     httpPort,
     tlsPort,
     dnsServer: `127.0.0.1:${dnsPort}`,
+    eab,
     challtestsrv: `http://127.0.0.1:${challMgmt}`,
     issuerRoot: async () => (await get(`https://127.0.0.1:${management}/roots/0`, agent)).body,
     close,
