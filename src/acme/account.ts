@@ -82,7 +82,13 @@ export async function accountClient(context: AccountContext): Promise<BoundClien
 
   const bound = newClient(context, key, undefined);
   const contact = [settings.email, ...(settings.emailAddresses ?? [])].filter((e): e is string => e !== undefined && e !== '').map((e) => `mailto:${e}`);
-  const body = await bound.client.createAccount({ termsOfServiceAgreed: true, ...(contact.length === 0 ? {} : { contact }) });
+  let body: unknown;
+  try {
+    body = await bound.client.createAccount({ termsOfServiceAgreed: true, ...(contact.length === 0 ? {} : { contact }) });
+  } catch (err) {
+    // Keep the CA's problem document with the error: no client is returned to ask it from.
+    throw Object.assign(err instanceof Error ? err : new Error(String(err)), { acmeProblem: bound.lastProblem() });
+  }
   const stored: StoredAccount = {
     Email: settings.email ?? '',
     Registration: { body, uri: bound.client.getAccountUrl() },

@@ -13,6 +13,7 @@ import { createDnsProvider } from './dns-providers/index.js';
 import type { Environment } from './dns-providers/dns-provider.js';
 import { checkOrderable, runOrder, type ChallengeType, type Solvers } from './orders.js';
 import { needsRenewal, renewalTiming, type RenewalTiming } from './renewal.js';
+import type { AcmeProblem } from './transport.js';
 import { fromBase64, openStorage, toBase64, type AcmeStorage, type StoredBackoff, type StoredCertificate } from './storage.js';
 
 const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
@@ -153,7 +154,14 @@ export function createAcmeResolver(options: AcmeResolverOptions): AcmeResolver {
     let delay = backoffDelay(failures - 1, { ...backoff, jitter: 0.1 });
     if (retryAfterMs !== undefined) delay = Math.max(delay, retryAfterMs);
     const detail = err instanceof Error ? err.message : String(err);
-    backoffs = { ...backoffs, [key]: { names: [...names], failures, nextAttempt: new Date(now() + delay).toISOString(), lastError: problemType === undefined ? detail : `${problemType}: ${detail}`, ...(challenge === undefined ? {} : { challenge }) } };
+    backoffs = {
+      ...backoffs,
+      [key]: {
+        names: [...names], failures, nextAttempt: new Date(now() + delay).toISOString(), lastError: detail,
+        ...(problemType === undefined ? {} : { errorType: problemType }),
+        ...(challenge === undefined ? {} : { challenge }),
+      },
+    };
     await storage?.writeBackoff(name, backoffs);
     logger.error({ domains: names, challenge, failures, retryInMs: delay, problem: problemType }, `Unable to obtain ACME certificate for domains: ${detail}`);
     scheduleRetry(names, delay);
@@ -204,7 +212,7 @@ export function createAcmeResolver(options: AcmeResolverOptions): AcmeResolver {
         return;
       } catch (err) {
         if (controller.signal.aborted) return;
-        const problem = bound?.lastProblem();
+        const problem = bound?.lastProblem() ?? (err as { acmeProblem?: AcmeProblem }).acmeProblem;
         problemType = problem?.type;
         retryAfterMs = problem?.type === RATE_LIMITED ? problem.retryAfterMs : undefined;
         if (problem?.type === ACCOUNT_MISSING && attempt === 0) {
@@ -294,8 +302,7 @@ export function createAcmeResolver(options: AcmeResolverOptions): AcmeResolver {
       for (const [key, entry] of inFlight) result.push({ names: entry.names, state: 'ordering', challenge: entry.challenge, failures: backoffs[key]?.failures ?? 0 });
       for (const [key, entry] of Object.entries(backoffs)) {
         if (inFlight.has(key)) continue;
-        const [type, ...rest] = entry.lastError.startsWith('urn:') ? entry.lastError.split(': ') : [undefined, entry.lastError];
-        result.push({ names: entry.names, state: 'failed', challenge: entry.challenge, failures: entry.failures, error: { type, detail: rest.join(': ') }, nextAttempt: entry.nextAttempt });
+        result.push({ names: entry.names, state: 'failed', challenge: entry.challenge, failures: entry.failures, error: { type: entry.errorType, detail: entry.lastError }, nextAttempt: entry.nextAttempt });
       }
       return result;
     },

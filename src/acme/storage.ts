@@ -37,6 +37,8 @@ export interface StoredBackoff {
   /** ISO time of the next allowed attempt. */
   nextAttempt: string;
   lastError: string;
+  /** The CA's problem type (`urn:ietf:params:acme:error:...`) when it sent one. */
+  errorType?: string;
   challenge?: string;
 }
 

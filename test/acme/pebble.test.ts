@@ -142,6 +142,7 @@ test('external account binding: the account is registered with the CA\'s kid and
   await wrong.resolver.idle();
   assert.equal(wrong.resolver.status()[0]?.state, 'failed', 'a wrong HMAC key is refused by the CA');
   assert.match(wrong.resolver.status()[0]?.error?.detail ?? '', /external account binding/);
+  assert.match(wrong.resolver.status()[0]?.error?.type ?? '', /^urn:ietf:params:acme:error:/);
   wrongController.abort();
 });
 
