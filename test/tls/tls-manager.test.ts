@@ -151,11 +151,17 @@ test('options referencing missing TLS options or broken ones refuse the handshak
   assert.deepEqual(issues.map((i) => i.where).sort(), ['tls.options.bad.cipherSuites[0]', 'tls.options.ghost@file']);
 });
 
-test('TLS-ALPN-01: a TLS 1.3 client offering acme-tls/1 gets the challenge certificate, others the real one', async () => {
+/** A manager serving a.test, with a pending TLS-ALPN-01 challenge certificate (CN=challenge) for a.test. */
+async function challengeManager(): Promise<TlsManager> {
   const challenge = await ca.issue(['a.test'], { commonName: 'challenge' });
   const challenges = new Map([['a.test', createSecureContext({ cert: challenge.certPem, key: challenge.keyPem })]]);
   const manager = await createTlsManager({ readFile: noFiles, generatedDefault, challengeCertificateFor: (name) => challenges.get(name) });
   await manager.update({ certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }] }, new Map());
+  return manager;
+}
+
+test('TLS-ALPN-01: a TLS 1.3 client offering acme-tls/1 gets the challenge certificate, others the real one', async () => {
+  const manager = await challengeManager();
   const { port, close } = await startServer(manager);
   try {
     const validator = await handshake(port, { servername: 'a.test', ALPNProtocols: ['acme-tls/1'] });
@@ -228,10 +234,7 @@ test('accept(): every option applies per name — versions, client authenticatio
 });
 
 test('accept(): TLS-ALPN-01 is answered in TLS 1.2 too', async () => {
-  const challenge = await ca.issue(['a.test'], { commonName: 'challenge' });
-  const challenges = new Map([['a.test', createSecureContext({ cert: challenge.certPem, key: challenge.keyPem })]]);
-  const manager = await createTlsManager({ readFile: noFiles, generatedDefault, challengeCertificateFor: (name) => challenges.get(name) });
-  await manager.update({ certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }] }, new Map());
+  const manager = await challengeManager();
   const { port, close } = await startPeekingServer(manager);
   try {
     for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
