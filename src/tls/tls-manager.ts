@@ -67,9 +67,6 @@ interface State {
   readonly options: ReadonlyMap<string, CompiledTlsOptions | BrokenTlsOptions>;
   readonly hostOptions: ReadonlyMap<string, string>;
   /** SecureContexts per options name and certificate fingerprint, made on first use. */
-  readonly contexts: Map<string, Map<string, SecureContext>>;
-  /** `accept`'s private servers per options name and certificate, made on first use. */
-  readonly servers: Map<string, TlsServer>;
 }
 
 /** A connection's identity, the same on the raw socket and the TLSSocket wrapping it. */
@@ -86,12 +83,18 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
     store: createCertificateStore([], settings.generatedDefault),
     options: new Map([['default', initialDefault.options]]),
     hostOptions: new Map(),
-    contexts: new Map(),
-    servers: new Map(),
   };
+  /**
+   * SecureContexts (serverOptions mode) and `accept`'s private servers, per options signature and certificate,
+   * made on first use and kept across snapshots that leave both unchanged: no handshake pays for building them
+   * again, and TLS session tickets stay valid across configuration changes.
+   */
+  const contexts = new Map<string, SecureContext>();
+  const privateServers = new Map<string, TlsServer>();
+  const pairKey = (options: CompiledTlsOptions, cert: LoadedCertificate): string => `${options.signature}\n${cert.fingerprint}`;
   /** `accept` callbacks waiting for their handshake, by connection. */
   const waiting = new Map<string, (socket: TLSSocket) => void>();
-  const servers = new Set<TlsServer>();
+  const attachedServers = new Set<TlsServer>();
   /** Sockets whose ClientHello offered acme-tls/1 for a pending challenge (serverOptions mode). */
   const challengeSockets = new WeakSet<object>();
   /** Sockets whose certificate was chosen before ALPN (TLS 1.2 order), so ALPN can no longer switch to a challenge. */
@@ -101,12 +104,11 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
   const compiledFor = (name: string | undefined): CompiledTlsOptions | BrokenTlsOptions | undefined => state.options.get(optionsNameFor(name));
 
   const contextFor = (options: CompiledTlsOptions, cert: LoadedCertificate): SecureContext => {
-    let perOptions = state.contexts.get(options.name);
-    if (perOptions === undefined) state.contexts.set(options.name, (perOptions = new Map()));
-    let context = perOptions.get(cert.fingerprint);
+    const key = pairKey(options, cert);
+    let context = contexts.get(key);
     if (context === undefined) {
       context = createSecureContext({ ...options.context, cert: cert.certPem, key: cert.keyPem });
-      perOptions.set(cert.fingerprint, context);
+      contexts.set(key, context);
     }
     return context;
   };
@@ -176,8 +178,8 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
    * default one.
    */
   const privateServer = (options: CompiledTlsOptions, cert: LoadedCertificate): TlsServer => {
-    const serverKey = `${options.name}\n${cert.fingerprint}`;
-    let server = state.servers.get(serverKey);
+    const serverKey = pairKey(options, cert);
+    let server = privateServers.get(serverKey);
     if (server !== undefined) return server;
     server = createTlsServer({
       ...options.context,
@@ -199,7 +201,7 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
       waiting.delete(connectionKey(socket));
       socket.destroy();
     });
-    state.servers.set(serverKey, server);
+    privateServers.set(serverKey, server);
     return server;
   };
 
@@ -226,15 +228,24 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
         }
         hostOptions.set(normalizeName(host), optionsName);
       }
-      state = { store, options, hostOptions, contexts: new Map(), servers: new Map() };
-      for (const server of servers) applyBase(server);
+      state = { store, options, hostOptions };
+      // Forget contexts and servers whose options or certificate are gone.
+      const signatures = new Set([...options.values()].flatMap((o) => (isBroken(o) ? [] : [o.signature])));
+      const fingerprints = new Set([...store.certificates, store.defaultCertificate].map((c) => c.fingerprint));
+      for (const cache of [contexts, privateServers] as Array<Map<string, unknown>>) {
+        for (const key of cache.keys()) {
+          const [signature = '', fingerprint = ''] = key.split('\n');
+          if (!signatures.has(signature) || !fingerprints.has(fingerprint)) cache.delete(key);
+        }
+      }
+      for (const server of attachedServers) applyBase(server);
       return issues;
     },
 
     serverOptions: () => ({ ...baseServerOptions(), SNICallback: sniCallback, ALPNCallback: alpnCallback }),
 
     attach(server) {
-      servers.add(server);
+      attachedServers.add(server);
       applyBase(server);
       const onSecure = (socket: TLSSocket): void => {
         const reason = manager.checkSocket(socket);
@@ -242,7 +253,7 @@ export async function createTlsManager(settings: TlsManagerOptions): Promise<Tls
       };
       server.prependListener('secureConnection', onSecure);
       return () => {
-        servers.delete(server);
+        attachedServers.delete(server);
         server.off('secureConnection', onSecure);
       };
     },

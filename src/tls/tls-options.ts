@@ -16,6 +16,11 @@ export type ClientAuthType = NonNullable<TlsOptionsConfig['clientAuth']>['client
 export interface CompiledTlsOptions {
   /** The options' name as the snapshot spells it (`default`, `mtls@file`). */
   readonly name: string;
+  /**
+   * Identifies what the options compile to; equal signatures mean interchangeable SecureContexts, so contexts
+   * (and their session ticket keys) survive snapshots that do not change them.
+   */
+  readonly signature: string;
   readonly context: Readonly<SecureContextOptions>;
   readonly requestCert: boolean;
   /** Node destroys the socket itself after the handshake when the client certificate does not verify. */
@@ -139,9 +144,11 @@ export async function compileTlsOptions(name: string, options: DeepReadonly<TlsO
     sessionIdContext: createHash('sha256').update(name).digest('hex').slice(0, 32),
   };
   const requestCert = clientAuthType !== 'NoClientCert';
+  const signature = createHash('sha256').update(JSON.stringify([name, context, clientAuthType, options.sniStrict, options.alpnProtocols])).digest('hex');
   return {
     options: {
       name,
+      signature,
       context,
       requestCert,
       rejectUnauthorized: clientAuthType === 'RequireAndVerifyClientCert',

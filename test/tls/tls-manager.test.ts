@@ -246,3 +246,29 @@ test('accept(): TLS-ALPN-01 is answered in TLS 1.2 too', async () => {
     await close();
   }
 });
+
+test('accept(): TLS sessions resume across snapshots that leave the name\'s options and certificate unchanged', async () => {
+  const manager = await createTlsManager({ readFile: noFiles, generatedDefault });
+  const tls = { certificates: [{ certFile: siteA.certPem, keyFile: siteA.keyPem }] };
+  await manager.update(tls, new Map());
+  const { port, close } = await startPeekingServer(manager);
+  const connectOnce = (session?: Buffer): Promise<{ session: Buffer | undefined; reused: boolean }> => new Promise((resolve, reject) => {
+    let saved: Buffer | undefined;
+    let reused = false;
+    const socket = connect({ port, host: '127.0.0.1', servername: 'a.test', rejectUnauthorized: false, ...(session === undefined ? {} : { session }) }, () => {
+      reused = socket.isSessionReused();
+    });
+    socket.on('session', (s: Buffer) => { saved = s; });
+    socket.on('error', reject);
+    socket.on('data', () => undefined);
+    socket.on('close', () => resolve({ session: saved, reused }));
+  });
+  try {
+    const first = await connectOnce();
+    assert.ok(first.session);
+    await manager.update({ ...tls, certificates: [...tls.certificates] }, new Map([['other.test', 'default']]));
+    assert.equal((await connectOnce(first.session)).reused, true);
+  } finally {
+    await close();
+  }
+});
