@@ -67,7 +67,10 @@ export interface AcmeResolver {
   certificates(): readonly AcmeCertificate[];
   /** Called after every certificate change; returns an unsubscribe function. */
   subscribe(listener: () => void): () => void;
-  /** Asks for these name sets (first name = main); sets in flight or backing off are left alone. */
+  /**
+   * The name sets the routers need now (first name = main). Sets in flight or backing off are left alone; a set
+   * backing off is retried when its time comes if it is still asked for.
+   */
   request(nameSets: readonly (readonly string[])[]): void;
   /** Orders renewal of every held certificate inside its renewal window. */
   checkRenewals(): void;
@@ -101,6 +104,8 @@ export function createAcmeResolver(options: AcmeResolverOptions): AcmeResolver {
   let accountContext: AccountContext | undefined;
   let solvers: Solvers | undefined;
   let accountLock: Promise<void> = Promise.resolve();
+  /** The name sets of the last `request` (the routers' current needs). */
+  let requested = new Set<string>();
 
   const decode = (stored: StoredCertificate): AcmeCertificate => {
     const certPem = fromBase64(stored.certificate);
@@ -173,7 +178,8 @@ export function createAcmeResolver(options: AcmeResolverOptions): AcmeResolver {
     // Timers above 2^31-1 ms fire at once; the cap is 24 h anyway, and a restart re-reads the stored backoff.
     const timer = setTimeout(() => {
       retryTimers.delete(key);
-      enqueue(names);
+      // Retry only what is still wanted: routers asked for it in the last snapshot, or it is a held certificate.
+      if (requested.has(key) || certificates.some((c) => keyOf([c.main, ...c.sans]) === key)) enqueue(names);
     }, Math.min(delay, 2 ** 31 - 1));
     timer.unref();
     retryTimers.set(key, timer);
@@ -287,6 +293,7 @@ export function createAcmeResolver(options: AcmeResolverOptions): AcmeResolver {
       return () => listeners.delete(listener);
     },
     request(nameSets) {
+      requested = new Set(nameSets.map(keyOf));
       for (const names of nameSets) enqueue(names);
     },
     checkRenewals() {

@@ -89,3 +89,24 @@ test('at most `concurrency` orders run at once', async () => {
     await ca.close();
   }
 });
+
+test('a backing-off set is retried when its time comes only while the routers still ask for it', async () => {
+  const ca = await fakeCa((res) => res.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'urn:ietf:params:acme:error:serverInternal', detail: 'down' })));
+  const resolver = createAcmeResolver({
+    name: 'retry', settings: settings(ca.url, join(await mkdtemp(join(tmpdir(), 'berth-retry-')), 'acme.json')), logger: silentLogger(),
+    backoff: { initialMs: 150, maxMs: 150 },
+  });
+  try {
+    await resolver.open();
+    resolver.request([['a.test']]);
+    await waitFor(() => ca.orders() >= 2, 10_000, 'an automatic retry');
+    resolver.request([]);
+    await resolver.idle();
+    const settled = ca.orders();
+    await new Promise((resolve) => setTimeout(resolve, 600)); // time is the subject: three backoff periods pass
+    assert.equal(ca.orders(), settled, 'no longer asked for, no longer retried');
+  } finally {
+    resolver.close();
+    await ca.close();
+  }
+});
