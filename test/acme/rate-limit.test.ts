@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createAcmeResolver } from '../../src/acme/resolver.js';
+import { createAcmeResolver, type AcmeResolver } from '../../src/acme/resolver.js';
 import type { AcmeResolverSettings } from '../../src/config/static/certificate-resolvers.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -44,12 +44,34 @@ const settings = (caServer: string, storage: string): AcmeResolverSettings => ({
   httpChallenge: { entryPoint: 'web', delay: 0 },
 });
 
-test('the CA\'s rateLimited problem and Retry-After set the next attempt; acme-client does not sleep on it', async () => {
-  const ca = await fakeCa((res) => res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '7200' })
-    .end(JSON.stringify({ type: 'urn:ietf:params:acme:error:rateLimited', detail: 'too many certificates already issued for "example.test"' })));
-  const resolver = createAcmeResolver({ name: 'rl', settings: settings(ca.url, join(await mkdtemp(join(tmpdir(), 'berth-rl-')), 'acme.json')), logger: silentLogger() });
+/** A resolver opened against a fake CA whose newOrder answers with `onOrder`; both are closed afterwards. */
+async function withResolver(
+  onOrder: (res: ServerResponse) => void,
+  extra: Partial<Parameters<typeof createAcmeResolver>[0]>,
+  run: (resolver: AcmeResolver, ca: { orders: () => number }) => Promise<void>,
+): Promise<void> {
+  const ca = await fakeCa(onOrder);
+  const storage = join(await mkdtemp(join(tmpdir(), 'berth-ca-')), 'acme.json');
+  const resolver = createAcmeResolver({ name: 'r', settings: settings(ca.url, storage), logger: silentLogger(), ...extra });
   try {
     await resolver.open();
+    await run(resolver, ca);
+  } finally {
+    resolver.close();
+    await ca.close();
+  }
+}
+
+const serverError = (res: ServerResponse): void => {
+  res.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'urn:ietf:params:acme:error:serverInternal', detail: 'down' }));
+};
+
+test('the CA\'s rateLimited problem and Retry-After set the next attempt; acme-client does not sleep on it', async () => {
+  const rateLimited = (res: ServerResponse): void => {
+    res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '7200' })
+      .end(JSON.stringify({ type: 'urn:ietf:params:acme:error:rateLimited', detail: 'too many certificates already issued for "example.test"' }));
+  };
+  await withResolver(rateLimited, {}, async (resolver, ca) => {
     const started = Date.now();
     resolver.request([['a.example.test']]);
     await resolver.idle();
@@ -61,43 +83,27 @@ test('the CA\'s rateLimited problem and Retry-After set the next attempt; acme-c
     resolver.request([['a.example.test']]);
     await resolver.idle();
     assert.equal(ca.orders(), 1);
-  } finally {
-    resolver.close();
-    await ca.close();
-  }
+  });
 });
 
 test('at most `concurrency` orders run at once', async () => {
   const held: ServerResponse[] = [];
-  const ca = await fakeCa((res) => held.push(res));
-  const resolver = createAcmeResolver({ name: 'cc', settings: settings(ca.url, join(await mkdtemp(join(tmpdir(), 'berth-cc-')), 'acme.json')), logger: silentLogger(), concurrency: 2 });
-  try {
-    await resolver.open();
+  await withResolver((res) => held.push(res), { concurrency: 2 }, async (resolver, ca) => {
     resolver.request([['a.test'], ['b.test'], ['c.test'], ['d.test'], ['e.test']]);
     await waitFor(() => held.length === 2, 10_000, 'two orders');
     assert.equal(resolver.status().filter((s) => s.state === 'ordering').length, 5, 'all five are known, three wait');
-    const reply = (res: ServerResponse): void => { res.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'urn:ietf:params:acme:error:serverInternal', detail: 'down' })); };
     for (let answered = 0; answered < 5; answered++) {
       await waitFor(() => held.length > 0, 10_000, 'an order');
       assert.ok(held.length <= 2);
-      reply(held.shift() as ServerResponse);
+      serverError(held.shift() as ServerResponse);
     }
     await resolver.idle();
     assert.equal(ca.orders(), 5);
-  } finally {
-    resolver.close();
-    await ca.close();
-  }
+  });
 });
 
 test('a backing-off set is retried when its time comes only while the routers still ask for it', async () => {
-  const ca = await fakeCa((res) => res.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'urn:ietf:params:acme:error:serverInternal', detail: 'down' })));
-  const resolver = createAcmeResolver({
-    name: 'retry', settings: settings(ca.url, join(await mkdtemp(join(tmpdir(), 'berth-retry-')), 'acme.json')), logger: silentLogger(),
-    backoff: { initialMs: 150, maxMs: 150 },
-  });
-  try {
-    await resolver.open();
+  await withResolver(serverError, { backoff: { initialMs: 150, maxMs: 150 } }, async (resolver, ca) => {
     resolver.request([['a.test']]);
     await waitFor(() => ca.orders() >= 2, 10_000, 'an automatic retry');
     resolver.request([]);
@@ -105,8 +111,5 @@ test('a backing-off set is retried when its time comes only while the routers st
     const settled = ca.orders();
     await new Promise((resolve) => setTimeout(resolve, 600)); // time is the subject: three backoff periods pass
     assert.equal(ca.orders(), settled, 'no longer asked for, no longer retried');
-  } finally {
-    resolver.close();
-    await ca.close();
-  }
+  });
 });
