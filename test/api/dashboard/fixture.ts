@@ -24,6 +24,14 @@ export const YAML_ISSUE: ConfigIssue = {
   message: 'bad indentation of a mapping entry',
 };
 
+/** An issue whose text is markup: the dashboard must show it as text. */
+export const XSS_ISSUE: ConfigIssue = {
+  code: ErrorCodes.INVALID_VALUE,
+  severity: 'warning',
+  where: 'label traefik.http.routers.<b id="injected">x</b>.rule on container <svg onload=alert(3)>',
+  message: '<script>alert(2)</script> is not a valid value',
+};
+
 interface ElementSpec {
   readonly status?: ElementStatus;
   readonly issues?: ConfigIssue[];
@@ -46,9 +54,9 @@ function element(section: ElementSection, name: string, config: unknown, spec: E
 }
 
 /**
- * A small routing table: five HTTP routers (one disabled with a rule syntax error, one warning, one named like an
- * XSS payload), three services (one disabled), two middlewares, one TCP router and service, and a YAML issue
- * tied to no element. `extra` elements are added or replace those of the same key.
+ * A small routing table: five HTTP routers (one disabled with a rule syntax error, one warning, one named like
+ * an XSS payload that warns with markup in its issue), three services (one disabled), two middlewares, one TCP
+ * router and service, and a YAML issue tied to no element. `extra` elements add to or replace those listed.
  */
 export function buildStatus(generation: number, extra: readonly ElementInfo[] = []): RuntimeStatus {
   const elements: ElementInfo[] = [
@@ -62,7 +70,7 @@ export function buildStatus(generation: number, extra: readonly ElementInfo[] = 
       using: ['web'],
       issues: [{ code: ErrorCodes.NOT_SUPPORTED, severity: 'warning', where: 'dynamic/app.yml:12: http.routers.slow.observability', message: 'observability is accepted and ignored' }],
     }),
-    element('http.routers', XSS_NAME, { rule: 'Host(`x.example`)', service: 'web@docker' }, { using: ['web'] }),
+    element('http.routers', XSS_NAME, { rule: 'Host(`x.example`)', service: 'web@docker' }, { status: 'warning', using: ['web'], issues: [XSS_ISSUE] }),
     element('http.services', 'web@docker', { loadBalancer: { servers: [{ url: 'http://127.0.0.1:8081' }, { url: 'http://127.0.0.1:8082' }], passHostHeader: true } }, {
       usedBy: ['broken@docker', 'web@docker', XSS_NAME],
     }),
@@ -83,9 +91,12 @@ export function buildStatus(generation: number, extra: readonly ElementInfo[] = 
 
 export { element };
 
-/** An ApiSource whose status the test can replace, and whose servers are UP unless listed in `down`. */
+/**
+ * An ApiSource whose status the test can replace (undefined: no configuration applied yet, the API answers
+ * 503), and whose servers are UP unless listed in `down`.
+ */
 export interface MutableSource extends ApiSource {
-  current: RuntimeStatus;
+  current: RuntimeStatus | undefined;
   readonly down: Set<string>;
 }
 

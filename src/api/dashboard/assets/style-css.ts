@@ -88,7 +88,7 @@ tr.row-warning { background: var(--warn-bg); }
 .card .total { font-size: 2rem; font-weight: 700; margin: .25rem 0; }
 .card ul { list-style: none; padding: 0; margin: 0; display: grid; gap: .15rem; }
 .card .n { font-weight: 700; }
-.callout { border-radius: 8px; padding: .9rem 1rem; margin-bottom: 1rem; border: 2px solid var(--err); background: var(--err-bg); }
+.callout { overflow-wrap: anywhere; border-radius: 8px; padding: .9rem 1rem; margin-bottom: 1rem; border: 2px solid var(--err); background: var(--err-bg); }
 .callout.ok { border-color: var(--ok); background: var(--ok-bg); }
 .callout p { margin: 0; }
 
@@ -108,7 +108,7 @@ ol.chain, ul.plain { margin: 0; padding-left: 1.4rem; display: grid; gap: .35rem
 .kind { color: var(--muted); font-weight: 400; font-size: .9rem; display: block; }
 
 ul.issues { list-style: none; margin: .5rem 0 0; padding: 0; display: grid; gap: .5rem; }
-.issue { border-left: 4px solid var(--err); padding: .35rem .75rem; background: var(--card); border-radius: 0 6px 6px 0; }
+.issue { overflow-wrap: anywhere; border-left: 4px solid var(--err); padding: .35rem .75rem; background: var(--card); border-radius: 0 6px 6px 0; }
 .issue.sev-warning { border-left-color: var(--warn); }
 .issue .sev { font-weight: 700; margin-right: .4rem; }
 .issue.sev-error .sev { color: var(--err); }
