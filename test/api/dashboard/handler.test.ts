@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDashboardHandler, DASHBOARD_SECURITY_HEADERS } from '../../../src/api/dashboard/handler.js';
 import { DASHBOARD_ASSETS } from '../../../src/api/dashboard/assets/manifest.js';
+import { withDashboard } from '../../../src/api/dashboard/mount.js';
+import { createApiHandler } from '../../../src/api/routes.js';
 import type { RequestContext } from '../../../src/runtime/request-context.js';
 import { mutableSource, startDashboardServer, type DashboardServer } from './fixture.js';
 
@@ -143,5 +145,35 @@ test('/dashboard without its slash is sent to /dashboard/, and a forged prefix n
     assert.equal(forgedRes.status, 200, forged);
     assert.equal(forgedRes.headers.get('location'), null, forged);
     await forgedRes.arrayBuffer();
+  }
+});
+
+test('withDashboard: api@internal in secure mode serves the dashboard under /dashboard/ and the API elsewhere', async () => {
+  const source = mutableSource();
+  const handler = withDashboard(createApiHandler(source), createDashboardHandler());
+  const server = createServer((req, res) => handler(req, res, {} as RequestContext));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const page = await fetch(`${origin}/dashboard/`, { redirect: 'manual' });
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+    await page.arrayBuffer();
+    const script = await fetch(`${origin}/dashboard/app.js?x=1`);
+    assert.equal(script.status, 200);
+    await script.arrayBuffer();
+    const bare = await fetch(`${origin}/dashboard`, { redirect: 'manual', headers: { 'x-forwarded-prefix': '//evil.example' } });
+    assert.equal(bare.status, 302);
+    assert.equal(bare.headers.get('location'), '/dashboard/', 'the forged header is replaced');
+    await bare.arrayBuffer();
+    const api = await fetch(`${origin}/api/version`);
+    assert.deepEqual(await api.json(), source.version);
+    const other = await fetch(`${origin}/dashboardx/app.js`);
+    assert.equal(other.status, 404);
+    assert.equal(other.headers.get('content-type'), 'application/json', 'not the dashboard: the API answered');
+    await other.arrayBuffer();
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });

@@ -81,8 +81,10 @@ export function listView(section, params) {
   search.value = state.search;
   status.value = state.status;
 
-  // Filters replace the history entry (typing is not navigation) and ask the app to reload at once.
+  // Filters replace the history entry (typing is not navigation) and ask the app to reload at once. A
+  // debounced search firing after the user has left this view must not rewrite the new view's hash.
   function apply(change) {
+    if (!el.isConnected) return;
     state = Object.assign({}, state, change, { page: 1 });
     history.replaceState(null, '', listHref(section, pageless(state)));
     reload();
