@@ -105,8 +105,8 @@ async function main() {
   const loadAtStart = loadavg()[0] ?? 0;
   const world = await createWorld(repoRoot, options.adapters.map((a) => a.name));
   const runCount = options.scenarios.length * options.adapters.length * options.rounds;
-  // About 6 s per run besides warm-up and load: start-up, settling, stop; plus the soak.
-  const etaMinutes = (runCount * (options.warmupSeconds + options.seconds + 6)) / 60 + options.soakMinutes;
+  // About 3 s per run besides warm-up and load (start-up, settling, stop; measured), plus the soak.
+  const etaMinutes = (runCount * (options.warmupSeconds + options.seconds + 3)) / 60 + options.soakMinutes;
   console.log(`backends up; work files in ${relative(process.cwd(), world.workDir) || '.'}; ${options.scenarios.length} scenario(s) x ` +
     `${options.adapters.length} prox(ies) x ${options.rounds} round(s): about ${Math.ceil(etaMinutes)} min`);
   if (loadAtStart > world.cores / 2) {

@@ -75,9 +75,9 @@ ${targetsTable(report.verdicts)}
 Columns: req/s is the mean over rounds, ± half its range; p50/p99 are medians over rounds of wrk's latency
 distribution; errors are wrk socket errors plus non-2xx/3xx responses; idle RSS is the largest single process
 one second after start-up; peak RSS is the highest VmRSS sum over all of a proxy's processes (count in
-brackets) sampled every 250 ms under load, and peak PSS the same with shared pages divided among the processes
-sharing them (forked workers share their configuration pages: the RSS sum counts those once per process); TIME_WAIT counts sockets toward the proxy's own backend port that the run left
-in TIME_WAIT (the highest of the rounds).
+brackets) sampled every 250 ms under load; peak PSS is the same with shared pages divided among the processes
+sharing them (forked workers share pages that the RSS sum counts once per process); TIME_WAIT counts the
+sockets toward the proxy's own backend port that the run left in TIME_WAIT (the highest of the rounds).
 
 ${report.tables.join('\n')}
 ## WebSocket soak
