@@ -1,0 +1,105 @@
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ProxyServer } from 'http-proxy-3';
+import type { NormalizedServerOptions } from 'http-proxy-3/dist/lib/http-proxy/index.js';
+import { WS_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/ws-incoming.js';
+import type { Logger } from '../../observability/logger.js';
+import type { RequestContext } from '../request-context.js';
+import { answerForwardError, statusForError } from './forward-errors.js';
+import { upstreamRequestHeaders } from './forward-headers.js';
+import { upstreamPath, type ForwardTarget } from './forward-target.js';
+import type { ForwardObserver, ForwarderDeps } from './forwarder.js';
+import type { UpgradeTracker } from './upgrade-tracker.js';
+
+interface PendingUpgrade {
+  readonly observer: ForwardObserver;
+  readonly startedAt: number;
+}
+
+/**
+ * Forwards upgrade requests (WebSocket, and any other `Upgrade:` protocol) with http-proxy-3's WebSocket pass,
+ * for both engines. Its `stream` pass is called directly: the library's own checks would drop non-WebSocket
+ * upgrades silently and its X-Forwarded handling is not Traefik's (headers are computed by Berth instead).
+ *
+ * Nothing here belongs to a generation: the upgrade agent has no keep-alive (the socket leaves it once
+ * upgraded), and the piped sockets are registered with the UpgradeTracker, so a reload that replaces the
+ * service leaves the connection running and graceful shutdown can still close it.
+ */
+export class UpgradeForwarder {
+  readonly #server: ProxyServer;
+  readonly #tracker: UpgradeTracker;
+  readonly #logger: Logger;
+  readonly #deps: ForwarderDeps;
+  readonly #pending = new WeakMap<IncomingMessage, PendingUpgrade>();
+
+  constructor(deps: ForwarderDeps) {
+    this.#deps = deps;
+    this.#tracker = deps.upgrades;
+    this.#logger = deps.logger;
+    this.#server = new ProxyServer();
+    // The pass reports failures through the callback; this listener only keeps an unexpected emit from throwing.
+    this.#server.on('error', (err) => this.#logger.debug({ err }, 'upgrade forwarding error'));
+    this.#server.on('proxyReqWs', (proxyReq: ClientRequest, req: IncomingMessage, socket: Socket) => this.#watch(proxyReq, req, socket));
+  }
+
+  forward(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, target: ForwardTarget, observer: ForwardObserver): void {
+    const upgrade = ctx.upgrade;
+    if (upgrade === undefined) return;
+    observer.onStart();
+    this.#pending.set(req, { observer, startedAt: performance.now() });
+    const headers = upstreamRequestHeaders(req, ctx, target, this.#deps.policy);
+    const options: NormalizedServerOptions = {
+      target: new URL(target.pool.origin),
+      agent: target.pool.upgradeAgent,
+      toProxy: true,
+      prependPath: false,
+      xfwd: false,
+    };
+    let failed = false;
+    const onError = (err: Error): void => {
+      if (failed) return;
+      failed = true;
+      const status = statusForError(err);
+      this.#logger.debug({ err, serviceName: ctx.serviceName, serverUrl: target.url, status }, 'upgrade forwarding failed');
+      // `res` is bound to the raw socket: the status line reaches the client before http-proxy-3 closes it.
+      answerForwardError(res, status);
+      this.#finish(req, status);
+    };
+    // setupOutgoing reads the request target and headers synchronously: they are swapped in for that call only.
+    const savedHeaders = req.headers;
+    const savedUrl = req.url;
+    req.headers = headers;
+    req.url = upstreamPath(req.url ?? '/', target);
+    try {
+      WS_PASSES.stream(req, upgrade.socket as Socket, options, upgrade.head, this.#server, onError);
+    } catch (err) {
+      onError(err as Error);
+    } finally {
+      req.headers = savedHeaders;
+      req.url = savedUrl;
+    }
+  }
+
+  #watch(proxyReq: ClientRequest, req: IncomingMessage, socket: Duplex): void {
+    const pending = this.#pending.get(req);
+    if (pending === undefined) return;
+    proxyReq.once('upgrade', (_res: IncomingMessage, upstream: Duplex) => {
+      pending.observer.onResponse(101, performance.now() - pending.startedAt);
+      this.#tracker.add(socket, upstream);
+      socket.once('close', () => this.#finish(req, 101));
+    });
+    proxyReq.once('response', (response: IncomingMessage) => {
+      // The server refused the upgrade and answered plainly; http-proxy-3 relays that answer and closes.
+      pending.observer.onResponse(response.statusCode ?? 0, performance.now() - pending.startedAt);
+      socket.once('close', () => this.#finish(req, response.statusCode ?? 0));
+    });
+  }
+
+  #finish(req: IncomingMessage, status: number): void {
+    const pending = this.#pending.get(req);
+    if (pending === undefined) return;
+    this.#pending.delete(req);
+    pending.observer.onEnd(status);
+  }
+}
