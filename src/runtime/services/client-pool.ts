@@ -1,6 +1,27 @@
 import { buildConnector, Client } from 'undici';
 import type { ResolvedTransport } from './transport-config.js';
 
+/**
+ * An undici connector with the transport's TLS settings and dial timeout (which covers the TLS handshake).
+ * undici would take the SNI from the request's Host header (the client's host, with passHostHeader); Go uses
+ * the server URL's host or the transport's serverName, so `servername(hostname)` decides, for every connection.
+ */
+export function upstreamConnector(transport: ResolvedTransport, h2c: boolean, servername: (hostname: string) => string | undefined): buildConnector.connector {
+  const { tls } = transport;
+  const connector = buildConnector({
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
+    ...(tls.minVersion === undefined ? {} : { minVersion: tls.minVersion }),
+    ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
+    ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers }),
+    ...(tls.checkServerIdentity === undefined ? {} : { checkServerIdentity: tls.checkServerIdentity }),
+    ...(h2c ? { allowH2: true, useH2c: true } : {}),
+    timeout: transport.dialTimeout,
+  } as buildConnector.BuildOptions);
+  return (options, callback) => connector({ ...options, servername: servername(options.hostname) ?? null } as buildConnector.Options, callback);
+}
+
 /** Response headers Berth accepts from a server; Go's default limit is far above undici's 16 KiB. */
 const MAX_RESPONSE_HEADER_BYTES = 1024 * 1024;
 /** Go's IdleConnTimeout 0 means "no limit"; undici needs a number, so a long one stands in. */
@@ -26,21 +47,7 @@ export class ClientPool {
   constructor(origin: string, transport: ResolvedTransport, servername: string | undefined, h2c: boolean) {
     this.#origin = origin;
     this.#maxIdle = transport.maxIdleConnsPerHost;
-    const { tls } = transport;
-    const connector = buildConnector({
-      rejectUnauthorized: tls.rejectUnauthorized,
-      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-      ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
-      ...(tls.minVersion === undefined ? {} : { minVersion: tls.minVersion }),
-      ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
-      ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers }),
-      ...(tls.checkServerIdentity === undefined ? {} : { checkServerIdentity: tls.checkServerIdentity }),
-      ...(h2c ? { allowH2: true, useH2c: true } : {}),
-      timeout: transport.dialTimeout,
-    } as buildConnector.BuildOptions);
-    // undici would derive SNI from the request's Host header (the client's host with passHostHeader); Go uses
-    // the server URL's host or the transport's serverName, so the connector is given that name, always.
-    const connect: buildConnector.connector = (options, callback) => connector({ ...options, servername: servername ?? null } as buildConnector.Options, callback);
+    const connect = upstreamConnector(transport, h2c, () => servername);
     const idle = transport.idleConnTimeout > 0 ? transport.idleConnTimeout : NO_IDLE_LIMIT_MS;
     this.#options = {
       connect,
