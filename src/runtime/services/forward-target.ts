@@ -4,7 +4,7 @@ import type { UpstreamPool } from './transports.js';
 
 /** What the builder knows about one server of a loadBalancer service. */
 export interface ForwardTargetSpec {
-  /** The server URL as configured: `http://10.0.0.2:8080`, `https://api.internal/v1`, `h2c://grpc:50051`. */
+  /** The server URL as configured: `http://whoami:8080`, `https://api.internal/v1`, `h2c://grpc:50051`. */
   readonly url: string;
   readonly passHostHeader: boolean;
   /** Traefik's `preservePath`: prefix the request path with the server URL's path. */
