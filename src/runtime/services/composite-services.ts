@@ -93,7 +93,7 @@ export function mirroringService(main: BuiltService, mirrors: readonly MirrorSpe
         mirror(copy, discardResponse(copy), mirrorCtx);
       }
     };
-    if (!mirrorBody || !hasRequestBody(req.headers)) {
+    if (!mirrorBody || !hasRequestBody(req)) {
       res.once('finish', () => mirrorAll(undefined));
       return main.handler(req, res, ctx);
     }
@@ -153,7 +153,7 @@ export function failoverService(spec: FailoverSpec): BuiltService {
   const handler: Handler = (req, res, ctx) => {
     if (!mainUp()) return toFallback(req, res, ctx);
     if (errors === undefined || ctx.upgrade !== undefined) return main.handler(req, res, ctx);
-    const body = hasRequestBody(req.headers) ? readBody(req, errors.maxRequestBodyBytes) : Promise.resolve({ complete: true as const, body: Buffer.alloc(0) });
+    const body = hasRequestBody(req) ? readBody(req, errors.maxRequestBodyBytes) : Promise.resolve({ complete: true as const, body: Buffer.alloc(0) });
     body.then((read) => {
       if (!read.complete) return sendStatus(res, 413, 'Request body too large');
       const listed = (status: number): boolean => errors.ranges.some(([low, high]) => status >= low && status <= high);

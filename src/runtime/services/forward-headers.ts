@@ -149,11 +149,17 @@ export function upstreamRequestHeaders(req: IncomingMessage, ctx: RequestContext
   return out;
 }
 
-/** True when the request has a body to stream (chunked, or a non-zero Content-Length). */
-export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
+/**
+ * True when the request has a body to stream: chunked or a non-zero Content-Length over HTTP/1.1; over HTTP/2
+ * (Node's compatibility API) a body needs no header, so it is there unless the HEADERS frame ended the stream.
+ */
+export function hasRequestBody(req: IncomingMessage): boolean {
+  const headers = req.headers;
   if (headers['transfer-encoding'] !== undefined) return true;
   const length = headers['content-length'];
-  return length !== undefined && length !== '0';
+  if (length !== undefined) return length !== '0';
+  if (req.httpVersionMajor < 2) return false;
+  return (req as IncomingMessage & { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders !== true;
 }
 
 /**

@@ -8,6 +8,7 @@ import { endClientResponse, writeClientHead } from './client-response.js';
 import { answerForwardError, responseHeaderTimeout, STATUS_CLIENT_CLOSED, statusForError } from './forward-errors.js';
 import { hasRequestBody, upstreamRequestHeaders } from './forward-headers.js';
 import { upstreamPath, type ForwardTarget } from './forward-target.js';
+import { withOutgoingRequest } from './outgoing-request.js';
 import type { Forwarder, ForwardObserver, ForwarderDeps } from './forwarder.js';
 import type { UndiciForwarder } from './undici-forwarder.js';
 import type { UpgradeForwarder } from './upgrade-forwarder.js';
@@ -144,19 +145,13 @@ export class HttpProxyForwarder implements Forwarder {
     this.#exchanges.set(res, exchange);
     const headers = upstreamRequestHeaders(req, ctx, target, this.#deps.policy);
     // node:http chunks a body of unknown length by default only for some methods (not DELETE): say so explicitly.
-    if (req.headers['content-length'] === undefined && hasRequestBody(req.headers)) headers['transfer-encoding'] = 'chunked';
-    // setupOutgoing copies the request target and headers synchronously: they are swapped in for that call only.
-    const savedHeaders = req.headers;
-    const savedUrl = req.url;
-    req.headers = headers;
-    req.url = upstreamPath(req.url ?? '/', target);
-    try {
-      WEB_PASSES.stream(req, res, options, undefined, this.#server, exchange.onError);
-    } catch (err) {
-      exchange.onError(err as Error);
-    } finally {
-      req.headers = savedHeaders;
-      req.url = savedUrl;
-    }
+    if (req.headers['content-length'] === undefined && hasRequestBody(req)) headers['transfer-encoding'] = 'chunked';
+    withOutgoingRequest(req, headers, upstreamPath(req.url ?? '/', target), () => {
+      try {
+        WEB_PASSES.stream(req, res, options, undefined, this.#server, exchange.onError);
+      } catch (err) {
+        exchange.onError(err as Error);
+      }
+    });
   }
 }

@@ -59,15 +59,18 @@ export function replayRequest(original: IncomingMessage, body: Buffer | Readable
   const replay = new IncomingMessage(new Socket());
   replay.method = original.method;
   replay.url = original.url;
-  replay.httpVersion = original.httpVersion;
-  replay.httpVersionMajor = original.httpVersionMajor;
-  replay.httpVersionMinor = original.httpVersionMinor;
+  // An HTTP/1.1 request whatever the client spoke: its body framing is then explicit in its headers.
+  replay.httpVersion = '1.1';
+  replay.httpVersionMajor = 1;
+  replay.httpVersionMinor = 1;
   replay.rawHeaders = original.rawHeaders;
   const headers = { ...original.headers };
   if (body === undefined || Buffer.isBuffer(body)) {
     delete headers['transfer-encoding'];
     if (body === undefined || body.length === 0) delete headers['content-length'];
     else headers['content-length'] = String(body.length);
+  } else if (headers['content-length'] === undefined) {
+    headers['transfer-encoding'] = 'chunked';
   }
   replay.headers = headers;
   if (body === undefined) {

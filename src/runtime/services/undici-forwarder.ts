@@ -15,7 +15,7 @@ import type { UpgradeForwarder } from './upgrade-forwarder.js';
  * body is handed over as an async iterable, which undici always frames as chunked.
  */
 function requestBody(req: IncomingMessage): IncomingMessage | AsyncIterable<Buffer> | null {
-  if (!hasRequestBody(req.headers)) return null;
+  if (!hasRequestBody(req)) return null;
   if (req.headers['content-length'] !== undefined) return req;
   return { [Symbol.asyncIterator]: () => req[Symbol.asyncIterator]() };
 }

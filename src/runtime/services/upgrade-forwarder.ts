@@ -9,6 +9,7 @@ import type { RequestContext } from '../request-context.js';
 import { answerForwardError, statusForError } from './forward-errors.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { upstreamPath, type ForwardTarget } from './forward-target.js';
+import { withOutgoingRequest } from './outgoing-request.js';
 import type { ForwardObserver, ForwarderDeps } from './forwarder.js';
 import type { UpgradeTracker } from './upgrade-tracker.js';
 
@@ -66,19 +67,13 @@ export class UpgradeForwarder {
       answerForwardError(res, status);
       this.#finish(req, status);
     };
-    // setupOutgoing reads the request target and headers synchronously: they are swapped in for that call only.
-    const savedHeaders = req.headers;
-    const savedUrl = req.url;
-    req.headers = headers;
-    req.url = upstreamPath(req.url ?? '/', target);
-    try {
-      WS_PASSES.stream(req, upgrade.socket as Socket, options, upgrade.head, this.#server, onError);
-    } catch (err) {
-      onError(err as Error);
-    } finally {
-      req.headers = savedHeaders;
-      req.url = savedUrl;
-    }
+    withOutgoingRequest(req, headers, upstreamPath(req.url ?? '/', target), () => {
+      try {
+        WS_PASSES.stream(req, upgrade.socket as Socket, options, upgrade.head, this.#server, onError);
+      } catch (err) {
+        onError(err as Error);
+      }
+    });
   }
 
   #watch(proxyReq: ClientRequest, req: IncomingMessage, socket: Duplex): void {
