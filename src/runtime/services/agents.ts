@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { ResolvedTransport } from './transport-config.js';
+import { tlsConnectOptions, type ResolvedTransport } from './transport-config.js';
 
 export type UpstreamAgent = HttpAgent | HttpsAgent;
 
@@ -19,20 +19,13 @@ export function createAgent(secure: boolean, transport: ResolvedTransport, serve
     scheduling: 'lifo' as const,
     ...(transport.idleConnTimeout > 0 ? { timeout: transport.idleConnTimeout } : {}),
   };
-  const { tls } = transport;
   const agent: UpstreamAgent = secure
     ? new HttpsAgent({
       ...common,
-      rejectUnauthorized: tls.rejectUnauthorized,
+      ...tlsConnectOptions(transport.tls),
       // An empty servername sends no SNI and verifies against the host, as Go does for IP addresses; without it
       // Node would take the SNI from the Host header, which passHostHeader makes the client's host.
       servername: servername ?? '',
-      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-      ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
-      ...(tls.minVersion === undefined ? {} : { minVersion: tls.minVersion }),
-      ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
-      ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers }),
-      ...(tls.checkServerIdentity === undefined ? {} : { checkServerIdentity: tls.checkServerIdentity }),
     })
     : new HttpAgent(common);
   if (transport.dialTimeout > 0) withDialTimeout(agent, transport.dialTimeout, secure);

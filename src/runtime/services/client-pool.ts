@@ -1,5 +1,5 @@
 import { buildConnector, Client } from 'undici';
-import type { ResolvedTransport } from './transport-config.js';
+import { tlsConnectOptions, type ResolvedTransport } from './transport-config.js';
 
 /**
  * An undici connector with the transport's TLS settings and dial timeout (which covers the TLS handshake).
@@ -7,15 +7,8 @@ import type { ResolvedTransport } from './transport-config.js';
  * the server URL's host or the transport's serverName, so `servername(hostname)` decides, for every connection.
  */
 export function upstreamConnector(transport: ResolvedTransport, h2c: boolean, servername: (hostname: string) => string | undefined): buildConnector.connector {
-  const { tls } = transport;
   const connector = buildConnector({
-    rejectUnauthorized: tls.rejectUnauthorized,
-    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-    ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
-    ...(tls.minVersion === undefined ? {} : { minVersion: tls.minVersion }),
-    ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
-    ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers }),
-    ...(tls.checkServerIdentity === undefined ? {} : { checkServerIdentity: tls.checkServerIdentity }),
+    ...tlsConnectOptions(transport.tls),
     ...(h2c ? { allowH2: true, useH2c: true } : {}),
     timeout: transport.dialTimeout,
   } as buildConnector.BuildOptions);

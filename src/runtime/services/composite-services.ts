@@ -7,7 +7,7 @@ import type { Balancer, BalancerCandidate, CandidateState } from './load-balance
 import { NO_AVAILABLE_SERVER } from './load-balancer-service.js';
 import { discardResponse, readBody, replayRequest } from './replay-request.js';
 import { statusGate } from './status-gate.js';
-import type { StickyCookie } from './sticky.js';
+import { pickCandidate, type StickyCookie } from './sticky.js';
 
 /** A child service of a weighted or highestRandomWeight service. */
 export interface ChildCandidate extends BalancerCandidate {
@@ -41,19 +41,8 @@ export function childBalancerService(
   health: ServiceHealth | undefined,
 ): BuiltService {
   const handler: Handler = (req, res, ctx) => {
-    let child: ChildCandidate | undefined;
-    if (sticky !== undefined) {
-      const entry = sticky.pinned(req);
-      if (entry !== undefined && entry.candidate.state.up) {
-        child = entry.candidate;
-        if (entry.rewrite) sticky.pin(res, child);
-      }
-    }
-    if (child === undefined) {
-      child = balancer.pick(ctx);
-      if (child === undefined) return sendStatus(res, 503, NO_AVAILABLE_SERVER);
-      sticky?.pin(res, child);
-    }
+    const child = pickCandidate(req, res, ctx, balancer, sticky);
+    if (child === undefined) return sendStatus(res, 503, NO_AVAILABLE_SERVER);
     child.handler(req, res, ctx);
   };
   return { handler, health };

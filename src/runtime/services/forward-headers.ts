@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
 import type { RequestContext } from '../request-context.js';
 import type { ForwardTarget } from './forward-target.js';
 
@@ -39,6 +40,17 @@ export interface ForwardedHeadersPolicy {
 
 function text(value: string | Buffer | undefined): string {
   return value === undefined ? '' : typeof value === 'string' ? value : value.toString('latin1');
+}
+
+/** The policy for a machine: X-Forwarded-Server is os.hostname() ("localhost" if unknown), as in Traefik. */
+export function createForwardedHeadersPolicy(notAppendXForwardedFor: Iterable<string> = []): ForwardedHeadersPolicy {
+  let serverHostname = 'localhost';
+  try {
+    serverHostname = hostname() || 'localhost';
+  } catch {
+    // Traefik falls back to "localhost" too.
+  }
+  return { serverHostname, notAppendXForwardedFor: new Set(notAppendXForwardedFor) };
 }
 
 /** Comma-separated tokens of a Connection-like header, lower-case. */

@@ -36,6 +36,10 @@ export type ForwarderEngine = 'undici' | 'http-proxy';
  * server dying mid-response cuts the client connection. Both engines behave identically (one shared test
  * suite proves it); upgrades (`ctx.upgrade`) go through http-proxy-3's WebSocket path in both.
  *
+ * Every chunk of a response is written to the client as it arrives, which is Traefik's flushInterval -1 (and
+ * what it does for text/event-stream anyway): `responseForwarding.flushInterval` is accepted but Berth never
+ * holds bytes back to batch them, so Server-Sent Events and long polling are never delayed.
+ *
  * A Forwarder holds no connection of its own: pools belong to the TransportRegistry, upgraded connections to the
  * UpgradeTracker. It is created once at start-up and shared by every generation.
  */

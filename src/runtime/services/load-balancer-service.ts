@@ -4,7 +4,7 @@ import type { ForwardTarget } from './forward-target.js';
 import type { Forwarder, ForwardObserver } from './forwarder.js';
 import type { Balancer, BalancerCandidate } from './load-balancers/index.js';
 import type { ServerState } from './server-state.js';
-import type { StickyCookie } from './sticky.js';
+import { pickCandidate, type StickyCookie } from './sticky.js';
 
 /** A server of a loadBalancer service, as its balancer sees it. */
 export interface ServerCandidate extends BalancerCandidate {
@@ -30,19 +30,8 @@ export function loadBalancerService(
 ): BuiltService {
   const handler: Handler = (req, res, ctx) => {
     ctx.serviceName = name;
-    let server: ServerCandidate | undefined;
-    if (sticky !== undefined) {
-      const entry = sticky.pinned(req);
-      if (entry !== undefined && entry.candidate.state.up) {
-        server = entry.candidate;
-        if (entry.rewrite) sticky.pin(res, server);
-      }
-    }
-    if (server === undefined) {
-      server = balancer.pick(ctx);
-      if (server === undefined) return sendStatus(res, 503, NO_AVAILABLE_SERVER);
-      sticky?.pin(res, server);
-    }
+    const server = pickCandidate(req, res, ctx, balancer, sticky);
+    if (server === undefined) return sendStatus(res, 503, NO_AVAILABLE_SERVER);
     forwarder.forward(req, res, ctx, server.target, server.observer);
   };
   // Traefik propagates a loadBalancer's health to parents only when it has a health check; with no server at

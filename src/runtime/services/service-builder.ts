@@ -5,7 +5,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { DeepReadonly } from '../../util/deep-freeze.js';
 import type { Handler } from '../handler.js';
 import type { BuiltService, ServiceIssue } from './built-service.js';
-import { anyUp, childBalancerService, childState, failoverService, mirroringService, parseStatusRanges, type ChildCandidate } from './composite-services.js';
+import { anyUp, childBalancerService, childState, failoverService, mirroringService, parseStatusRanges, type ChildCandidate, type FailoverSpec } from './composite-services.js';
 import { ForwardTarget, parseServerUrl } from './forward-target.js';
 import type { Forwarder } from './forwarder.js';
 import { ActiveHealthCheck, checkHealthCheckConfig } from './health-check.js';
@@ -161,16 +161,17 @@ class ServiceBuilder {
     return error(ErrorCodes.INVALID_ELEMENT, `the service "${name}" does not have any type defined`);
   }
 
-  /** A child by name, as a failure of the parent when it cannot be built. */
-  #child(parent: string, child: string, path: readonly string[]): BuiltService | Failure {
+  /**
+   * A child by name, as a failure of the parent when it cannot be built, or when the parent propagates health
+   * (`healthCheck: {}`) and the child reports none (Traefik refuses that configuration too).
+   */
+  #child(parent: string, child: string, path: readonly string[], needsHealth = false): BuiltService | Failure {
     const built = this.build(child, path);
-    if (!(built instanceof Failure)) return built;
-    return new Failure({ ...built.issue, message: `service "${parent}" cannot use its child "${child}": ${built.issue.message}` });
-  }
-
-  #requireHealth(parent: string, child: string, built: BuiltService): Failure | undefined {
-    if (built.health !== undefined) return undefined;
-    return error(ErrorCodes.INVALID_ELEMENT, `service "${parent}" propagates health (healthCheck: {}), but its child "${child}" reports none: give "${child}" a healthCheck`);
+    if (built instanceof Failure) return new Failure({ ...built.issue, message: `service "${parent}" cannot use its child "${child}": ${built.issue.message}` });
+    if (needsHealth && built.health === undefined) {
+      return error(ErrorCodes.INVALID_ELEMENT, `service "${parent}" propagates health (healthCheck: {}), but its child "${child}" reports none: give "${child}" a healthCheck`);
+    }
+    return built;
   }
 
   #children(
@@ -183,12 +184,8 @@ class ServiceBuilder {
   ): BuiltService | Failure {
     const candidates: ChildCandidate[] = [];
     for (const ref of refs) {
-      const child = this.#child(name, ref.name, path);
+      const child = this.#child(name, ref.name, path, propagate);
       if (child instanceof Failure) return child;
-      if (propagate) {
-        const missing = this.#requireHealth(name, ref.name, child);
-        if (missing !== undefined) return missing;
-      }
       const weight = ref.weight ?? 1;
       // Traefik ignores children with a non-positive weight.
       if (weight > 0) candidates.push({ name: ref.name, weight, state: childState(child, propagate), handler: child.handler });
@@ -198,13 +195,9 @@ class ServiceBuilder {
   }
 
   #mirroring(name: string, path: readonly string[], config: DeepReadonly<NonNullable<Extract<HttpServiceConfig, { mirroring: unknown }>['mirroring']>>): BuiltService | Failure {
-    const main = this.#child(name, config.service, path);
-    if (main instanceof Failure) return main;
     const propagate = config.healthCheck !== undefined;
-    if (propagate) {
-      const missing = this.#requireHealth(name, config.service, main);
-      if (missing !== undefined) return missing;
-    }
+    const main = this.#child(name, config.service, path, propagate);
+    if (main instanceof Failure) return main;
     const mirrors = [];
     for (const mirror of config.mirrors) {
       const built = this.#child(name, mirror.name, path);
@@ -215,7 +208,7 @@ class ServiceBuilder {
   }
 
   #failover(name: string, path: readonly string[], config: DeepReadonly<NonNullable<Extract<HttpServiceConfig, { failover: unknown }>['failover']>>): BuiltService | Failure {
-    let errors: { ranges: ReturnType<typeof parseStatusRanges>; maxRequestBodyBytes: number } | undefined;
+    let errors: FailoverSpec['errors'];
     if (config.errors !== undefined && config.errors.status.length > 0) {
       const ranges = parseStatusRanges(config.errors.status);
       if ('invalid' in ranges) return error(ErrorCodes.INVALID_VALUE, `failover.errors.status of "${name}": "${ranges.invalid}" is not a status code or a range such as "500-504"`);
@@ -226,14 +219,10 @@ class ServiceBuilder {
     if (main.health === undefined && errors === undefined) {
       return error(ErrorCodes.INVALID_ELEMENT, `failover "${name}" switches on the health of "${config.service}", which has no healthCheck: add one to it, or set failover.errors.status`);
     }
-    const fallback = this.#child(name, config.fallback, path);
-    if (fallback instanceof Failure) return fallback;
     const propagate = config.healthCheck !== undefined;
-    if (propagate) {
-      const missing = this.#requireHealth(name, config.fallback, fallback);
-      if (missing !== undefined) return missing;
-    }
-    return failoverService({ main, fallback, propagate, errors: errors === undefined ? undefined : { ranges: errors.ranges as ReadonlyArray<readonly [number, number]>, maxRequestBodyBytes: errors.maxRequestBodyBytes } });
+    const fallback = this.#child(name, config.fallback, path, propagate);
+    if (fallback instanceof Failure) return fallback;
+    return failoverService({ main, fallback, propagate, errors });
   }
 
   #transport(name: string): ResolvedTransport | TransportProblem {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StickyConfig } from '../../config/dynamic/http-service.js';
 import type { DeepReadonly } from '../../util/deep-freeze.js';
+import type { Balancer, BalancerCandidate, PickContext } from './load-balancers/index.js';
 
 type CookieConfig = NonNullable<DeepReadonly<StickyConfig>['cookie']>;
 
@@ -105,4 +106,22 @@ export class StickyCookie<C extends { readonly name: string }> {
     const cookie = this.#setCookie.get(candidate);
     if (cookie !== undefined) res.appendHeader('set-cookie', cookie);
   }
+}
+
+/**
+ * The candidate for one request, as every Traefik balancer chooses it: the one the sticky cookie pins while it
+ * is UP (re-pinned when the cookie is in an old format), else the balancer's pick, pinned for next time.
+ * Undefined when nothing is UP (the service answers 503).
+ */
+export function pickCandidate<C extends BalancerCandidate>(req: IncomingMessage, res: ServerResponse, ctx: PickContext, balancer: Balancer<C>, sticky: StickyCookie<C> | undefined): C | undefined {
+  if (sticky !== undefined) {
+    const entry = sticky.pinned(req);
+    if (entry !== undefined && entry.candidate.state.up) {
+      if (entry.rewrite) sticky.pin(res, entry.candidate);
+      return entry.candidate;
+    }
+  }
+  const picked = balancer.pick(ctx);
+  if (picked !== undefined) sticky?.pin(res, picked);
+  return picked;
 }

@@ -36,6 +36,19 @@ export interface ResolvedTransport {
   readonly maxIdleConnsPerHost: number;
 }
 
+/** The node:tls connect options of a transport (SNI excepted: it depends on the server, see UpstreamPool). */
+export function tlsConnectOptions(tls: UpstreamTlsOptions): Record<string, unknown> {
+  return {
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
+    ...(tls.minVersion === undefined ? {} : { minVersion: tls.minVersion }),
+    ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
+    ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers }),
+    ...(tls.checkServerIdentity === undefined ? {} : { checkServerIdentity: tls.checkServerIdentity }),
+  };
+}
+
 export interface TransportProblem {
   readonly code: ErrorCode;
   readonly message: string;
