@@ -6,7 +6,7 @@ import type { NormalizedServerOptions } from 'http-proxy-3/dist/lib/http-proxy/i
 import { WS_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/ws-incoming.js';
 import type { Logger } from '../../observability/logger.js';
 import type { RequestContext } from '../request-context.js';
-import { answerForwardError, statusForError } from './forward-errors.js';
+import { answerForwardError, STATUS_CLIENT_CLOSED, statusForError } from './forward-errors.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { upstreamPath, type ForwardTarget } from './forward-target.js';
 import { withOutgoingRequest } from './outgoing-request.js';
@@ -16,6 +16,8 @@ import type { UpgradeTracker } from './upgrade-tracker.js';
 interface PendingUpgrade {
   readonly observer: ForwardObserver;
   readonly startedAt: number;
+  /** The client left before the server answered: nothing more is written to its socket. */
+  gone: boolean;
 }
 
 /**
@@ -48,7 +50,8 @@ export class UpgradeForwarder {
     const upgrade = ctx.upgrade;
     if (upgrade === undefined) return;
     observer.onStart();
-    this.#pending.set(req, { observer, startedAt: performance.now() });
+    const pending: PendingUpgrade = { observer, startedAt: performance.now(), gone: false };
+    this.#pending.set(req, pending);
     const headers = upstreamRequestHeaders(req, ctx, target, this.#deps.policy);
     const options: NormalizedServerOptions = {
       target: new URL(target.pool.origin),
@@ -59,7 +62,7 @@ export class UpgradeForwarder {
     };
     let failed = false;
     const onError = (err: Error): void => {
-      if (failed) return;
+      if (failed || pending.gone) return;
       failed = true;
       const status = statusForError(err);
       this.#logger.debug({ err, serviceName: ctx.serviceName, serverUrl: target.url, status }, 'upgrade forwarding failed');
@@ -79,15 +82,40 @@ export class UpgradeForwarder {
   #watch(proxyReq: ClientRequest, req: IncomingMessage, socket: Duplex): void {
     const pending = this.#pending.get(req);
     if (pending === undefined) return;
+    let status = 0;
+    // Until the server answers, the client socket is read here: otherwise a client that leaves (a FIN on a
+    // socket nobody reads) would go unnoticed and the upstream handshake would wait forever. Whatever arrives
+    // early is put back before http-proxy-3 pipes the sockets (its 'upgrade' listener runs after this one).
+    const early: Buffer[] = [];
+    const onData = (chunk: Buffer): void => {
+      early.push(chunk);
+    };
+    const onGone = (): void => {
+      if (status !== 0) return;
+      pending.gone = true;
+      proxyReq.destroy();
+      socket.destroy();
+      this.#finish(req, STATUS_CLIENT_CLOSED);
+    };
+    socket.on('data', onData);
+    socket.once('end', onGone);
+    socket.once('close', () => {
+      onGone();
+      this.#finish(req, status === 0 ? STATUS_CLIENT_CLOSED : status);
+    });
     proxyReq.once('upgrade', (_res: IncomingMessage, upstream: Duplex) => {
+      status = 101;
+      socket.off('data', onData);
+      socket.off('end', onGone);
+      socket.pause();
+      for (const chunk of early.reverse()) socket.unshift(chunk);
       pending.observer.onResponse(101, performance.now() - pending.startedAt);
       this.#tracker.add(socket, upstream);
-      socket.once('close', () => this.#finish(req, 101));
     });
     proxyReq.once('response', (response: IncomingMessage) => {
       // The server refused the upgrade and answered plainly; http-proxy-3 relays that answer and closes.
-      pending.observer.onResponse(response.statusCode ?? 0, performance.now() - pending.startedAt);
-      socket.once('close', () => this.#finish(req, response.statusCode ?? 0));
+      status = response.statusCode ?? 502;
+      pending.observer.onResponse(status, performance.now() - pending.startedAt);
     });
   }
 

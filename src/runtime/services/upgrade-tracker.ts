@@ -13,8 +13,13 @@ interface UpgradedConnection {
 export class UpgradeTracker {
   readonly #open = new Set<UpgradedConnection>();
 
-  /** Tracks a pair of piped sockets until either side closes. */
+  /** Tracks a pair of piped sockets until either side closes; a pair already half gone is closed instead. */
   add(client: Duplex, upstream: Duplex): void {
+    if (client.destroyed || upstream.destroyed) {
+      client.destroy();
+      upstream.destroy();
+      return;
+    }
     const connection = { client, upstream };
     this.#open.add(connection);
     const forget = (): void => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { freePort } from '../../helpers/ports.js';
@@ -121,6 +121,36 @@ for (const engine of ['undici', 'http-proxy'] as const) {
         await front.close();
         plain.closeAllConnections();
         await new Promise<void>((resolve) => plain.close(() => resolve()));
+      }
+    });
+
+    it('aborts the upstream handshake when the client leaves before the server answers', async () => {
+      let upstream: import('node:stream').Duplex | undefined;
+      let upstreamClosed = false;
+      const silent = createServer();
+      silent.on('upgrade', (_req, socket) => {
+        upstream = socket;
+        // Read, so that the proxy closing its side is noticed ('end': the server socket is half-open).
+        socket.resume();
+        socket.on('end', () => (upstreamClosed = true));
+        socket.on('close', () => (upstreamClosed = true));
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const observer = new RecordingObserver();
+      const front = await startFrontend(forwarding.handler(forwarding.target(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`), observer));
+      try {
+        const client = connect(front.port, '127.0.0.1');
+        client.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+        await waitFor(() => upstream, 3000, 'the handshake to reach the server');
+        client.destroy();
+        await waitFor(() => upstreamClosed, 3000, 'the upstream handshake to be aborted');
+        await waitFor(() => observer.ends.length === 1, 3000);
+        assert.deepEqual(observer.ends, [499]);
+      } finally {
+        await front.close();
+        upstream?.destroy();
+        silent.closeAllConnections();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
       }
     });
 
