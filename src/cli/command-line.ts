@@ -27,7 +27,7 @@ const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   healthcheck: { summary: 'GET /ping on the ping entryPoint; exit 0 when it answers 200 (for Docker HEALTHCHECK)', options: {}, staticFlags: true },
   whoami: {
     summary: 'start a small HTTP server that answers with the request it received',
-    options: { port: 'port to listen on', name: 'name to report in answers' },
+    options: { port: 'port to listen on (default 80)', host: 'address to bind (default 0.0.0.0)', name: 'name to report in answers' },
     staticFlags: false,
   },
   version: { summary: 'print the version and exit', options: {}, staticFlags: false },

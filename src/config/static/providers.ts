@@ -1,3 +1,4 @@
+import type { DeepReadonly } from '../../util/deep-freeze.js';
 import { bool, duration, list, obj, optional, str, withDefault, type Infer } from '../schema/index.js';
 
 /** Client TLS towards the Docker daemon (`tcp://` endpoints). */
@@ -27,7 +28,7 @@ export const dockerProviderSchema = obj({
   allowEmptyServices: withDefault(bool(), false),
   labelPrefixes: withDefault(list(str({ nonEmpty: true })), ['berth', 'traefik']),
 }, { allowEmpty: true });
-export type DockerProviderSettings = Infer<typeof dockerProviderSchema>;
+export type DockerProviderSettings = DeepReadonly<Infer<typeof dockerProviderSchema>>;
 
 /** `providers.file`: one file or a directory of `.yml`/`.yaml` files, watched by default. */
 export const fileProviderSchema = obj({
@@ -42,4 +43,4 @@ export const fileProviderSchema = obj({
     if (value.filename === undefined && value.directory === undefined) fail('set "filename" or "directory"');
   },
 });
-export type FileProviderSettings = Infer<typeof fileProviderSchema>;
+export type FileProviderSettings = DeepReadonly<Infer<typeof fileProviderSchema>>;

@@ -1,5 +1,6 @@
 import type { HttpRouterConfig, RouterTls } from '../../config/dynamic/model.js';
 import { ErrorCodes, type ErrorCode } from '../../errors/codes.js';
+import type { DeepReadonly } from '../../util/deep-freeze.js';
 import type { Handler } from '../handler.js';
 import { MAX_USER_PRIORITY, defaultPriority, type MuxRoute } from '../mux/http-mux.js';
 import { compileHttpRule } from '../rules/http-matchers.js';
@@ -14,7 +15,7 @@ export interface RouterEntryPoint {
   /** `http.middlewares`, qualified, prepended to every router of the entrypoint. */
   readonly middlewares: readonly string[];
   /** `http.tls`: TLS defaults for routers of this entrypoint that have no `tls` of their own. */
-  readonly tls: RouterTls | undefined;
+  readonly tls: DeepReadonly<RouterTls> | undefined;
 }
 
 /** What routers need from the rest of the graph. */
@@ -36,11 +37,11 @@ export interface PlacedRoute {
   readonly tls: boolean;
   readonly route: MuxRoute<Handler>;
   /** The router's TLS settings on this entrypoint (own or the entrypoint's), for certificates and TLS options. */
-  readonly tlsConfig: RouterTls | undefined;
+  readonly tlsConfig: DeepReadonly<RouterTls> | undefined;
   readonly hosts: readonly string[];
 }
 
-// Internal routers sit above every user priority (see providers/internal/build.ts).
+// Internal routers sit above every user priority (see providers/internal/build.ts): user priorities are capped.
 const CAP = Number.MAX_SAFE_INTEGER - 1000;
 
 /**
@@ -53,7 +54,7 @@ export function compileHttpRouters(table: ElementTable, deps: RouterDeps): Place
   const defaults = defaultEntryPoints(deps.entryPoints);
   for (const info of table.elements.values()) {
     if (info.section !== 'http.routers' || info.status === 'disabled') continue;
-    const config = info.config as HttpRouterConfig;
+    const config = info.config as DeepReadonly<HttpRouterConfig>;
     const fail = (field: string, code: ErrorCode, message: string): void =>
       addIssue(info, { code, severity: 'error', where: deps.where(info, field), message, element: { section: info.section, name: info.name } });
     const warn = (field: string, code: ErrorCode, message: string): void =>
@@ -97,7 +98,8 @@ export function compileHttpRouters(table: ElementTable, deps: RouterDeps): Place
       continue;
     }
 
-    const priority = Math.min(config.priority !== undefined && config.priority !== 0 ? config.priority : defaultPriority(config.rule), CAP);
+    const given = config.priority !== undefined && config.priority !== 0 ? config.priority : defaultPriority(config.rule);
+    const priority = info.provider === 'internal' ? given : Math.min(given, CAP);
     const routes: PlacedRoute[] = [];
     let broken = false;
     for (const name of entryPoints) {

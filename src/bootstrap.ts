@@ -1,0 +1,166 @@
+import type { Server } from 'node:http';
+import { createApiHandler } from './api/routes.js';
+import { createDashboardHandler } from './api/dashboard/handler.js';
+import { createPingHandler, noopHandler } from './api/ping.js';
+import { createApiSource } from './api/source.js';
+import { parseEntryPointAddress } from './config/static/address.js';
+import type { StaticConfig } from './config/static/schema.js';
+import { HandlerSwitcher } from './entrypoints/handler-switcher.js';
+import { httpEntryPointOptions } from './entrypoints/from-static.js';
+import { HttpEntryPoint } from './entrypoints/http-entrypoint.js';
+import type { Logger } from './observability/logger.js';
+import { createDockerProvider } from './providers/docker/provider.js';
+import { createFileProvider } from './providers/file/provider.js';
+import { internalSettingsFrom } from './providers/internal/from-static.js';
+import { createInternalProvider } from './providers/internal/provider.js';
+import type { Provider } from './providers/provider.js';
+import { compile, type RuntimeGraph } from './runtime/compile/compile.js';
+import { compileEntryPointsFrom, defaultTransportFrom } from './runtime/compile/from-static.js';
+import type { Handler } from './runtime/handler.js';
+import { createForwardedHeadersPolicy, createForwarder, ServerStateRegistry, TransportRegistry, UpgradeTracker } from './runtime/services/index.js';
+import { createConfigurationWatcher } from './watcher/configuration-watcher.js';
+import { createWhoamiServer } from './whoami/server.js';
+import { BERTH_VERSION } from './version.js';
+
+/** A running Berth. */
+export interface Berth {
+  readonly entryPoints: ReadonlyMap<string, HttpEntryPoint>;
+  /** The graph serving now (undefined until the first snapshot). */
+  current(): RuntimeGraph | undefined;
+  /** Graceful shutdown: /ping turns 503, entrypoints drain, providers stop, everything closes. */
+  close(): Promise<void>;
+}
+
+export interface BootstrapOptions {
+  readonly logger: Logger;
+  /** Environment for providers (file templates' `env`, DOCKER_HOST). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The composition root: builds every long-lived part from static configuration and wires them together
+ * (ARCHITECTURE.md data flow). No logic lives here; every decision is in the module that owns it. If any step
+ * fails, what was started is closed before the error propagates (convention 10).
+ */
+export async function bootstrap(config: StaticConfig, options: BootstrapOptions): Promise<Berth> {
+  const { logger } = options;
+  const lifetime = new AbortController();
+  const cleanups: Array<() => Promise<void> | void> = [];
+  let terminating = false;
+  let current: RuntimeGraph | undefined;
+
+  try {
+    // Per-address state that outlives snapshots (convention 2).
+    const servers = new ServerStateRegistry();
+    const transports = new TransportRegistry();
+    const upgrades = new UpgradeTracker();
+    cleanups.push(() => servers.close());
+    const notAppend = Object.entries(config.entryPoints).filter(([, ep]) => ep.forwardedHeaders.notAppendXForwardedFor).map(([name]) => name);
+    const forwarder = createForwarder('undici', { policy: createForwardedHeadersPolicy(notAppend), upgrades, logger: logger.child({ component: 'forwarder' }) });
+
+    const providerNames: string[] = [];
+    const apiSource = createApiSource({
+      config,
+      status: () => current?.status,
+      health: (_service, url) => servers.statuses().get(url) !== 'DOWN',
+      providers: () => providerNames,
+      version: BERTH_VERSION,
+      startedAt: new Date(),
+    });
+    const internal = new Map<string, Handler>([
+      ['api@internal', createApiHandler(apiSource)],
+      ['dashboard@internal', createDashboardHandler()],
+      ['ping@internal', createPingHandler(() => terminating, config.ping?.terminatingStatusCode ?? 503)],
+      ['noop@internal', noopHandler],
+    ]);
+
+    const switcher = new HandlerSwitcher();
+    const compileOptions = {
+      logger: logger.child({ component: 'compile' }),
+      entryPoints: compileEntryPointsFrom(config),
+      defaultTransport: defaultTransportFrom(config),
+      internal,
+      services: { forwarder, transports, servers, logger: logger.child({ component: 'services' }) },
+    };
+
+    const entryPoints = new Map<string, HttpEntryPoint>();
+    for (const [name, entryPointConfig] of Object.entries(config.entryPoints)) {
+      const address = parseEntryPointAddress(entryPointConfig.address);
+      if ('error' in address || address.protocol === 'udp') {
+        logger.warn({ entryPointName: name }, `entryPoint ${name} is UDP, which Berth does not serve yet; it is not opened`);
+        continue;
+      }
+      const entryPoint = new HttpEntryPoint(httpEntryPointOptions(name, entryPointConfig), switcher, logger);
+      entryPoints.set(name, entryPoint);
+    }
+    for (const entryPoint of entryPoints.values()) {
+      await entryPoint.listen();
+      cleanups.push(() => entryPoint.shutdown(() => upgrades.closeAll()));
+    }
+
+    if (config.demo?.whoami !== undefined) {
+      const whoami = await startWhoami(config.demo.whoami.address);
+      cleanups.push(() => new Promise<void>((resolve) => whoami.close(() => resolve())));
+      logger.info({ address: config.demo.whoami.address }, 'built-in whoami backend listening');
+    }
+
+    const providers: Provider[] = [createInternalProvider(internalSettingsFrom(config))];
+    const providerLogger = logger.child({ component: 'provider' });
+    if (config.providers.file !== undefined) providers.push(createFileProvider(config.providers.file, { logger: providerLogger.child({ providerName: 'file' }), env: options.env }));
+    if (config.providers.docker !== undefined) providers.push(createDockerProvider(config.providers.docker, { logger: providerLogger.child({ providerName: 'docker' }), env: options.env }));
+    providerNames.push(...providers.map((provider) => provider.name));
+
+    const watcher = createConfigurationWatcher({
+      providers,
+      throttleMs: config.providers.providersThrottleDuration,
+      logger,
+      onSnapshot(snapshot) {
+        const started = performance.now();
+        const graph = compile(snapshot, compileOptions);
+        const previous = current;
+        current = graph;
+        switcher.set(graph);
+        // The old graph's requests keep running on their own handlers; only its timers and checks stop.
+        previous?.close();
+        logger.info({ generation: graph.generation, ms: Math.round(performance.now() - started) }, 'configuration applied');
+      },
+    });
+    cleanups.push(() => lifetime.abort());
+    await watcher.start(lifetime.signal);
+
+    let closing: Promise<void> | undefined;
+    return {
+      entryPoints,
+      current: () => current,
+      close() {
+        closing ??= (async () => {
+          terminating = true;
+          await runCleanups(cleanups, logger);
+          current?.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    terminating = true;
+    await runCleanups(cleanups, logger);
+    current?.close();
+    throw err;
+  }
+}
+
+/** Runs cleanups newest first; one failing does not stop the others. Entrypoints drain in parallel. */
+async function runCleanups(cleanups: Array<() => Promise<void> | void>, logger: Logger): Promise<void> {
+  const results = await Promise.allSettled(cleanups.reverse().map((cleanup) => cleanup()));
+  for (const result of results) if (result.status === 'rejected') logger.error({ err: result.reason }, 'error during shutdown');
+}
+
+async function startWhoami(address: string): Promise<Server> {
+  const colon = address.lastIndexOf(':');
+  const server = createWhoamiServer({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)), name: 'berth-demo' });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(address.slice(colon + 1)), address.slice(0, colon), () => resolve());
+  });
+  return server;
+}

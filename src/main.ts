@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import { bootstrap } from './bootstrap.js';
+import { checkDynamicConfiguration } from './cli/check.js';
+import { parseCommandLine, usage, type CommandLine } from './cli/command-line.js';
+import { runHealthcheck } from './cli/healthcheck.js';
+import { readTextFile } from './cli/read-file.js';
+import { loadStaticConfig, type StaticConfig } from './config/static/index.js';
+import { BerthError } from './errors/berth-error.js';
+import { formatIssue, hasErrors, type ConfigIssue } from './errors/config-issue.js';
+import { loggerFrom } from './observability/from-static.js';
+import { BERTH_VERSION } from './version.js';
+import { createWhoamiServer } from './whoami/server.js';
+
+/**
+ * The `berth` command: run (default), check, healthcheck, version, whoami, help. Static configuration comes from
+ * a file, BERTH_* / TRAEFIK_* variables and flags; a configuration that does not validate stops start-up with
+ * every problem listed at once.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  let commandLine: CommandLine;
+  try {
+    commandLine = parseCommandLine(argv);
+  } catch (err) {
+    process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  switch (commandLine.command) {
+    case 'help':
+      process.stdout.write(usage());
+      return 0;
+    case 'version':
+      process.stdout.write(`berth ${BERTH_VERSION} (node ${process.version})\n`);
+      return 0;
+    case 'whoami':
+      return runWhoami(commandLine);
+    case 'healthcheck': {
+      const config = loadOrReport(commandLine.args);
+      if (config === undefined) return 1;
+      const result = await runHealthcheck(config);
+      (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
+      return result.ok ? 0 : 1;
+    }
+    case 'check':
+      return runCheck(commandLine.args);
+    case 'run':
+      return run(commandLine.args);
+  }
+}
+
+function loadOrReport(args: readonly string[], quiet = false): StaticConfig | undefined {
+  const result = loadStaticConfig({ argv: args, env: process.env, cwd: process.cwd(), readFile: readTextFile });
+  if (!result.ok) {
+    printIssues(result.issues);
+    process.stderr.write(`berth: the static configuration is invalid (${count(result.issues)}); nothing was started\n`);
+    return undefined;
+  }
+  if (!quiet) printIssues(result.warnings);
+  return result.config;
+}
+
+async function runCheck(args: readonly string[]): Promise<number> {
+  const result = loadStaticConfig({ argv: args, env: process.env, cwd: process.cwd(), readFile: readTextFile });
+  if (!result.ok) {
+    printIssues(result.issues, process.stdout);
+    process.stdout.write(`static configuration: ${count(result.issues)}\n`);
+    return 1;
+  }
+  const source = result.source.file ?? (result.source.embeddedDefault ? 'the embedded default configuration' : 'flags and environment');
+  const dynamic = await checkDynamicConfiguration(result.config, process.env);
+  const issues = [...result.warnings, ...dynamic];
+  printIssues(issues, process.stdout);
+  process.stdout.write(`checked ${source}: ${count(issues)}\n`);
+  return hasErrors(issues) ? 1 : 0;
+}
+
+async function run(args: readonly string[]): Promise<number> {
+  const config = loadOrReport(args);
+  if (config === undefined) return 1;
+  const logger = loggerFrom(config.log);
+  let berth: Awaited<ReturnType<typeof bootstrap>>;
+  try {
+    berth = await bootstrap(config, { logger, env: process.env });
+  } catch (err) {
+    logger.fatal({ err, code: err instanceof BerthError ? err.code : undefined }, err instanceof Error ? err.message : String(err));
+    process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  logger.info({ version: BERTH_VERSION }, 'berth started');
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting without waiting');
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down gracefully');
+      berth.close().then(() => resolve(0), (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        resolve(1);
+      });
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+function runWhoami(commandLine: CommandLine): Promise<number> {
+  const port = Number(commandLine.options['port'] ?? 80);
+  const host = String(commandLine.options['host'] ?? '0.0.0.0');
+  const nameOption = commandLine.options['name'];
+  const server = createWhoamiServer({ host, port, ...(typeof nameOption === 'string' ? { name: nameOption } : {}) });
+  return new Promise((resolve) => {
+    server.once('error', (err) => {
+      process.stderr.write(`berth whoami: ${err.message}\n`);
+      resolve(1);
+    });
+    server.listen(port, host, () => process.stdout.write(`whoami listening on ${host}:${port}\n`));
+    const stop = (): void => void server.close(() => resolve(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+function printIssues(issues: readonly ConfigIssue[], stream: NodeJS.WritableStream = process.stderr): void {
+  for (const issue of issues) stream.write(`${formatIssue(issue)}\n`);
+}
+
+function count(issues: readonly ConfigIssue[]): string {
+  const errors = issues.filter((issue) => issue.severity === 'error').length;
+  const warnings = issues.length - errors;
+  return `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Providers and listeners are closed by now; anything left (a stuck socket) must not keep the process alive.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`berth: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
