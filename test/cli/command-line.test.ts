@@ -30,7 +30,7 @@ test('mistakes are BerthErrors that say what to do', () => {
     [['-x'], /unknown option "-x"/],
     [['whoami', '--port=http'], /--port must be a port number/],
     [['whoami', '--port'], /--port needs a value/],
-    [['whoami', '--api.insecure'], /"whoami" takes --port and --name, not --api.insecure/],
+    [['whoami', '--api.insecure'], /"whoami" takes --port and --host and --name, not --api.insecure/],
     [['version', '--api'], /"version" takes no options/],
   ];
   for (const [argv, message] of cases) {

@@ -194,6 +194,8 @@ test('a daemon stopped and restarted under a running provider is reconnected to,
   assert.ok(warning !== undefined, 'the first failure of an outage is a warning');
   assert.equal(warning['endpoint'], engine.endpoint);
   assert.match(String(warning['hint']), /daemon/);
+  // Let at least one retry fail too, so that the level of later attempts is what is checked below.
+  await waitFor(() => provider.logs.slice(exitedAt).some((line) => line['level'] === 'debug' && line['msg'] === 'Docker daemon still unreachable'), 15_000, 'a failed retry');
 
   await engine.start();
   const isReconnected = (line: Record<string, unknown>) => line['level'] === 'info' && line['msg'] === 'reconnected to the Docker daemon';
