@@ -2,7 +2,8 @@
 import { bootstrap } from './bootstrap.js';
 import { checkDynamicConfiguration } from './cli/check.js';
 import { parseCommandLine, usage, type CommandLine } from './cli/command-line.js';
-import { runHealthcheck } from './cli/healthcheck.js';
+import { probeUrl, runHealthcheck } from './cli/healthcheck.js';
+import { healthcheckTarget } from './cli/healthcheck-target.js';
 import { readTextFile } from './cli/read-file.js';
 import { loadStaticConfig, type StaticConfig } from './config/static/index.js';
 import { BerthError } from './errors/berth-error.js';
@@ -34,9 +35,16 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'whoami':
       return runWhoami(commandLine);
     case 'healthcheck': {
-      const config = loadOrReport(commandLine.args);
-      if (config === undefined) return 1;
-      const result = await runHealthcheck(config);
+      // In a container, no flags means "the flags of the container's main process" (see healthcheck-target.ts).
+      const target = await healthcheckTarget(commandLine.args, process.argv[1] ?? '');
+      let result;
+      if (target.kind === 'url') {
+        result = await probeUrl(target.url);
+      } else {
+        const config = loadOrReport(target.args);
+        if (config === undefined) return 1;
+        result = await runHealthcheck(config);
+      }
       (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
       return result.ok ? 0 : 1;
     }
