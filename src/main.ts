@@ -74,7 +74,7 @@ async function runCheck(args: readonly string[]): Promise<number> {
     return 1;
   }
   const source = result.source.file ?? (result.source.embeddedDefault ? 'the embedded default configuration' : 'flags and environment');
-  const dynamic = await checkDynamicConfiguration(result.config, process.env);
+  const dynamic = await checkDynamicConfiguration(result.config, process.env, { unreachable: result.source.embeddedDefault ? 'warning' : 'error' });
   const issues = [...result.warnings, ...dynamic];
   printIssues(issues, process.stdout);
   process.stdout.write(`checked ${source}: ${count(issues)}\n`);
