@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { bootstrap } from './bootstrap.js';
-import { checkDynamicConfiguration } from './cli/check.js';
+import type { Berth } from './bootstrap.js';
 import { parseCommandLine, usage, type CommandLine } from './cli/command-line.js';
 import { probeUrl, runHealthcheck } from './cli/healthcheck.js';
 import { healthcheckTarget } from './cli/healthcheck-target.js';
@@ -74,6 +73,7 @@ async function runCheck(args: readonly string[]): Promise<number> {
     return 1;
   }
   const source = result.source.file ?? (result.source.embeddedDefault ? 'the embedded default configuration' : 'flags and environment');
+  const { checkDynamicConfiguration } = await import('./cli/check.js');
   const dynamic = await checkDynamicConfiguration(result.config, process.env, { unreachable: result.source.embeddedDefault ? 'warning' : 'error' });
   const issues = [...result.warnings, ...dynamic];
   printIssues(issues, process.stdout);
@@ -85,7 +85,10 @@ async function run(args: readonly string[]): Promise<number> {
   const config = loadOrReport(args);
   if (config === undefined) return 1;
   const logger = loggerFrom(config.log);
-  let berth: Awaited<ReturnType<typeof bootstrap>>;
+  // Loaded here rather than at the top: a Docker HEALTHCHECK starts `berth healthcheck` every few seconds, and
+  // the proxy's modules are most of the start-up time of a command that needs none of them.
+  const { bootstrap } = await import('./bootstrap.js');
+  let berth: Berth;
   try {
     berth = await bootstrap(config, { logger, env: process.env });
   } catch (err) {
