@@ -31,8 +31,9 @@ export async function ensureBerthImage(engine: DockerEngine): Promise<BerthImage
   const key = await buildKey();
   let buildLog = '';
   let built = false;
+  // The base is imported either way, so that the image's own share of the size can be measured.
+  await importNodeBaseImage(engine);
   const tar = await cached('berth', key, async (target) => {
-    await importNodeBaseImage(engine);
     const { stdout, stderr } = await run('docker', ['-H', engine.endpoint, 'build', '--network', 'host', '-t', BERTH_TEST_IMAGE, REPO_ROOT], {
       env: { ...process.env, DOCKER_BUILDKIT: '0' },
       maxBuffer: 64 * 1024 * 1024,
