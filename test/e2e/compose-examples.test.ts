@@ -47,6 +47,28 @@ test('the examples folder holds the scenarios the issue asks for', () => {
   }
 });
 
+test('the override check lets loopback changes through and catches anything else', () => {
+  const base = { services: {
+    berth: { image: 'berth', command: ['--entryPoints.web.address=:80', '--providers.docker.exposedByDefault=false'] },
+    app: { image: 'berth', command: 'whoami --port=80', labels: ['berth.http.routers.app.rule=Host(`app.localhost`)', 'berth.http.services.app.loadbalancer.server.port=80'] },
+  } };
+  const loopback = { services: {
+    berth: { image: 'berth:test', network_mode: 'host', command: ['--entryPoints.web.address=127.0.0.1:${WEB_PORT}', '--providers.docker.exposedByDefault=false'], volumes: ['${DOCKER_SOCKET}:/var/run/docker.sock:ro'] },
+    app: { image: 'berth:test', network_mode: 'host', command: 'whoami --host=127.0.0.1 --port=${APP_PORT}', healthcheck: { interval: '1s' }, labels: ['berth.http.services.app.loadbalancer.server.port=${APP_PORT}'] },
+  } };
+  const manifest = { ports: ['WEB_PORT', 'APP_PORT'], requests: [] };
+  assert.deepEqual(overrideDeviations(base, loopback, manifest), []);
+  const changed = { services: {
+    berth: { command: ['--entryPoints.web.address=127.0.0.1:1', '--providers.docker.exposedByDefault=true'], volumes: ['/srv:/srv'], restart: 'no' },
+    app: { labels: ['berth.http.routers.app.rule=PathPrefix(`/`)'], image: 'other' },
+    extra: { image: 'berth:test' },
+  } };
+  const problems = overrideDeviations(base, changed, manifest).join('\n');
+  for (const expected of [/berth: command differs/, /berth: volumes must mount/, /berth: "restart" may not be changed/, /app: labels changed.*routers\.app\.rule/, /app: image must be berth:test/, /service extra is not in/]) {
+    assert.match(problems, expected);
+  }
+});
+
 for (const folder of folders) {
   test(`compose-examples/${folder}`, async (t) => {
     const dir = join(EXAMPLES, folder);
