@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { bootstrap } from './bootstrap.js';
-import { checkDynamicConfiguration } from './cli/check.js';
+import type { Berth } from './bootstrap.js';
 import { parseCommandLine, usage, type CommandLine } from './cli/command-line.js';
-import { runHealthcheck } from './cli/healthcheck.js';
+import { probeUrl, runHealthcheck } from './cli/healthcheck.js';
+import { healthcheckTarget } from './cli/healthcheck-target.js';
 import { readTextFile } from './cli/read-file.js';
 import { loadStaticConfig, type StaticConfig } from './config/static/index.js';
 import { BerthError } from './errors/berth-error.js';
@@ -34,9 +34,16 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'whoami':
       return runWhoami(commandLine);
     case 'healthcheck': {
-      const config = loadOrReport(commandLine.args);
-      if (config === undefined) return 1;
-      const result = await runHealthcheck(config);
+      // In a container, no flags means "the flags of the container's main process" (see healthcheck-target.ts).
+      const target = await healthcheckTarget(commandLine.args, process.argv[1] ?? '');
+      let result;
+      if (target.kind === 'url') {
+        result = await probeUrl(target.url);
+      } else {
+        const config = loadOrReport(target.args);
+        if (config === undefined) return 1;
+        result = await runHealthcheck(config);
+      }
       (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
       return result.ok ? 0 : 1;
     }
@@ -66,7 +73,8 @@ async function runCheck(args: readonly string[]): Promise<number> {
     return 1;
   }
   const source = result.source.file ?? (result.source.embeddedDefault ? 'the embedded default configuration' : 'flags and environment');
-  const dynamic = await checkDynamicConfiguration(result.config, process.env);
+  const { checkDynamicConfiguration } = await import('./cli/check.js');
+  const dynamic = await checkDynamicConfiguration(result.config, process.env, { unreachable: result.source.embeddedDefault ? 'warning' : 'error' });
   const issues = [...result.warnings, ...dynamic];
   printIssues(issues, process.stdout);
   process.stdout.write(`checked ${source}: ${count(issues)}\n`);
@@ -77,7 +85,10 @@ async function run(args: readonly string[]): Promise<number> {
   const config = loadOrReport(args);
   if (config === undefined) return 1;
   const logger = loggerFrom(config.log);
-  let berth: Awaited<ReturnType<typeof bootstrap>>;
+  // Loaded here rather than at the top: a Docker HEALTHCHECK starts `berth healthcheck` every few seconds, and
+  // the proxy's modules are most of the start-up time of a command that needs none of them.
+  const { bootstrap } = await import('./bootstrap.js');
+  let berth: Berth;
   try {
     berth = await bootstrap(config, { logger, env: process.env });
   } catch (err) {

@@ -14,12 +14,23 @@ import { createForwardedHeadersPolicy, createForwarder, ServerStateRegistry, Tra
 import { mergeProviders, type ProviderState } from '../watcher/merge.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 
+export interface CheckOptions {
+  readonly logger?: Logger;
+  /**
+   * How a provider that published nothing (the Docker daemon unreachable) is reported. `error` by default: a check
+   * that could not read the labels must not pass. `main.ts` asks for `warning` when checking the embedded default
+   * configuration, whose Docker provider is only there in case a socket is mounted.
+   */
+  readonly unreachable?: 'error' | 'warning';
+}
+
 /**
  * `berth check` after the static configuration loaded: reads every configured provider once (the file provider's
  * files, the Docker provider's running containers), merges and compiles the result exactly as `run` would, without
  * opening a listener, and returns every issue: the providers' own (YAML, labels) and compile's (rules, references).
  */
-export async function checkDynamicConfiguration(config: StaticConfig, env: Readonly<Record<string, string | undefined>>, logger: Logger = silentLogger()): Promise<ConfigIssue[]> {
+export async function checkDynamicConfiguration(config: StaticConfig, env: Readonly<Record<string, string | undefined>>, options: CheckOptions = {}): Promise<ConfigIssue[]> {
+  const logger = options.logger ?? silentLogger();
   const providers: Provider[] = [createInternalProvider(internalSettingsFrom(config))];
   if (config.providers.file !== undefined) providers.push(createFileProvider({ ...config.providers.file, watch: false }, { logger, env }));
   if (config.providers.docker !== undefined) providers.push(createDockerProvider({ ...config.providers.docker, watch: false }, { logger, env }));
@@ -31,7 +42,7 @@ export async function checkDynamicConfiguration(config: StaticConfig, env: Reado
     if (message === undefined) {
       extra.push({
         code: ErrorCodes.DOCKER_UNREACHABLE,
-        severity: 'warning',
+        severity: options.unreachable ?? 'error',
         where: `providers.${provider.name}`,
         message: `the ${provider.name} provider published nothing (is the Docker daemon reachable at ${config.providers.docker?.endpoint ?? 'its endpoint'}?); its configuration was not checked`,
       });

@@ -38,6 +38,11 @@ export function runHealthcheck(config: StaticConfig, options: HealthcheckOptions
   return get(url, tls, options.timeoutMs ?? 5_000);
 }
 
+/** GETs `url` and succeeds on 200 (for a `berth whoami` container's /health, see healthcheck-target.ts). */
+export function probeUrl(url: string, options: HealthcheckOptions = {}): Promise<HealthcheckResult> {
+  return get(url, url.startsWith('https:'), options.timeoutMs ?? 5_000);
+}
+
 function get(url: string, tls: boolean, timeoutMs: number): Promise<HealthcheckResult> {
   return new Promise((resolve) => {
     const signal = AbortSignal.timeout(timeoutMs);

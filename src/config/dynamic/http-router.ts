@@ -1,4 +1,5 @@
-import { bool, int, list, obj, oneOf, optional, str, type Infer } from '../schema/index.js';
+import { ErrorCodes } from '../../errors/codes.js';
+import { bool, int, list, obj, oneOf, optional, report, str, type Infer, type Schema } from '../schema/index.js';
 
 /** One certificate request: `main` plus optional SANs (wildcards need DNS-01). */
 export const domainSchema = obj({
@@ -23,6 +24,20 @@ export const observabilitySchema = obj({
 });
 
 /**
+ * Traefik's hidden `DefaultRule` flag: the Docker provider sets it on a router whose rule is the provider's default
+ * rule, and such a router answers 400 to a request that already went through it (runtime/compile/
+ * deny-router-recursion.ts), since Berth's own container can match its own default rule. Like Traefik's, it cannot
+ * be written in files or labels; unlike Traefik's, it is shown in the API, to explain those 400s.
+ */
+const providerSetDefaultRule: Schema<true> = {
+  kind: 'a flag set by the Docker provider',
+  decode(raw, path, ctx) {
+    if (raw !== undefined) report(ctx, path, ErrorCodes.UNKNOWN_KEY, '"defaultRule" is set by the Docker provider on routers that use its default rule and cannot be configured; remove it');
+    return undefined;
+  },
+};
+
+/**
  * An HTTP Router. `rule` and `service` are optional here because the Docker provider fills them in (default
  * rule, auto-linked service); a router that still lacks them is disabled at compile time with a clear error.
  */
@@ -36,5 +51,6 @@ export const httpRouterSchema = obj({
   priority: optional(int()),
   tls: optional(routerTlsSchema),
   observability: optional(observabilitySchema),
+  defaultRule: optional(providerSetDefaultRule),
 });
 export type HttpRouterConfig = Infer<typeof httpRouterSchema>;

@@ -137,7 +137,8 @@ class ContainerBuilder {
       if (rule === undefined) continue;
       const service = router.service ?? this.autoLink('http', name, serviceNames, element);
       if (service === undefined) continue;
-      config.http.routers[name] = { ...router, rule, service };
+      // Flagged so that compile adds Traefik's anti-loop check (see config/dynamic/http-router.ts).
+      config.http.routers[name] = router.rule === undefined ? { ...router, rule, service, defaultRule: true } : { ...router, rule, service };
     }
   }
 

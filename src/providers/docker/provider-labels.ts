@@ -40,6 +40,7 @@ export function prefixOf(container: ContainerInfo, prefixes: readonly string[]):
 /** Reads `<prefix>.enable` and `<prefix>.docker.*` (pure). */
 export function readProviderLabels(container: ContainerInfo, prefixes: readonly string[]): ProviderLabels {
   const prefix = prefixOf(container, prefixes);
+  const shadowed = shadowedPrefixes(container, prefixes, prefix);
   const head = `${prefix.toLowerCase()}.`;
   const entries: FlatEntry[] = [];
   for (const [key, value] of Object.entries(container.labels)) {
@@ -48,7 +49,7 @@ export function readProviderLabels(container: ContainerInfo, prefixes: readonly 
       entries.push({ key: key.slice(head.length), value, origin: labelWhere(key, container.name) });
     }
   }
-  if (entries.length === 0) return { prefix, allowNonRunning: false, valid: true, issues: [] };
+  if (entries.length === 0) return { prefix, allowNonRunning: false, valid: true, issues: shadowed };
 
   const flat = unflatten(entries);
   const ctx = createContext({ flat: true, where: flat.where });
@@ -66,6 +67,22 @@ export function readProviderLabels(container: ContainerInfo, prefixes: readonly 
     ...(network === undefined || network === '' ? {} : { network: { name: network, key: `${prefix}.${networkEntry?.key ?? 'docker.network'}` } }),
     allowNonRunning: value.docker?.allowNonRunning ?? false,
     valid,
-    issues: issues.map((issue) => (issue.severity === 'error' ? { ...issue, message: `${issue.message}; the container is skipped until this label is fixed` } : issue)),
+    issues: [...shadowed, ...issues.map((issue) => (issue.severity === 'error' ? { ...issue, message: `${issue.message}; the container is skipped until this label is fixed` } : issue))],
   };
+}
+
+/**
+ * A container is read under one prefix only, so labels it also carries under another (`traefik.*` beside
+ * `berth.*`) are ignored; that is said once per container rather than left silent.
+ */
+function shadowedPrefixes(container: ContainerInfo, prefixes: readonly string[], chosen: string): ConfigIssue[] {
+  const keys = Object.keys(container.labels).map((key) => key.toLowerCase());
+  const others = prefixes.filter((prefix) => prefix !== chosen && keys.some((key) => key.startsWith(`${prefix.toLowerCase()}.`)));
+  if (others.length === 0) return [];
+  return [{
+    code: ErrorCodes.DOCKER_LABEL,
+    severity: 'warning',
+    where: `container ${container.name}`,
+    message: `the labels under ${others.map((prefix) => `"${prefix}."`).join(' and ')} are ignored because the container has labels under "${chosen}.", which come first in providers.docker.labelPrefixes; write all of a container's labels under one prefix`,
+  }];
 }

@@ -6,6 +6,7 @@ import { MAX_USER_PRIORITY, defaultPriority, type MuxRoute } from '../mux/http-m
 import { compileHttpRule } from '../rules/http-matchers.js';
 import { parseRule } from '../rules/parser.js';
 import { addIssue, type ElementInfo } from '../status.js';
+import { denyRouterRecursion } from './deny-router-recursion.js';
 import type { ElementTable } from './elements.js';
 
 /** An entrypoint as routers see it (from static configuration). */
@@ -113,7 +114,8 @@ export function compileHttpRouters(table: ElementTable, deps: RouterDeps): Place
         break;
       }
       const routerName = info.name;
-      const inner = chain.handler;
+      // Traefik puts the anti-loop check in front of everything else the router does.
+      const inner = config.defaultRule === true ? denyRouterRecursion(routerName, chain.handler) : chain.handler;
       routes.push({
         entryPoint: name,
         tls: tlsConfig !== undefined,
