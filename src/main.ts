@@ -77,6 +77,16 @@ async function run(args: readonly string[]): Promise<number> {
   const config = loadOrReport(args);
   if (config === undefined) return 1;
   const logger = loggerFrom(config.log);
+  // Signals are taken before start-up: a SIGTERM while providers start (docker stop right after docker start) must
+  // still shut down gracefully once what was started is up, not kill the process halfway.
+  let handler: ((signal: NodeJS.Signals) => void) | undefined;
+  let early: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (handler !== undefined) handler(signal);
+    else early ??= signal;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   let berth: Awaited<ReturnType<typeof bootstrap>>;
   try {
     berth = await bootstrap(config, { logger, env: process.env });
@@ -86,9 +96,11 @@ async function run(args: readonly string[]): Promise<number> {
     return 1;
   }
   logger.info({ version: BERTH_VERSION }, 'berth started');
+  // Traefik reopens its log files on USR1, for logrotate.
+  process.on('SIGUSR1', () => berth.reopenAccessLog());
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
+    handler = (signal) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting without waiting');
         resolve(1);
@@ -101,8 +113,7 @@ async function run(args: readonly string[]): Promise<number> {
         resolve(1);
       });
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    if (early !== undefined) handler(early);
   });
 }
 
