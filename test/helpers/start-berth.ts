@@ -27,6 +27,19 @@ export interface StartBerthOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** Collects what is written to a stream, line by line. */
+function lineCollector(): { stream: PassThrough; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new PassThrough();
+  let partial = '';
+  stream.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  return { stream, lines };
+}
+
 /** A Berth started in this process by `bootstrap()`, with its dynamic directory and captured logs. */
 export interface StartedBerth {
   readonly berth: Berth;
@@ -35,6 +48,8 @@ export interface StartedBerth {
   readonly dir: string;
   /** Every JSON log line written so far, parsed. */
   readonly logs: Array<Record<string, unknown>>;
+  /** Access log lines written to "standard output" (an accessLog without filePath). */
+  readonly accessLines: string[];
   /** The port an entrypoint actually bound. */
   port(entryPoint: string): number;
   /** `http://127.0.0.1:<port of entryPoint><path>` */
@@ -77,18 +92,16 @@ export async function startBerth(options: StartBerthOptions): Promise<StartedBer
   }
 
   const logs: Array<Record<string, unknown>> = [];
-  const sink = new PassThrough();
-  let partial = '';
-  sink.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+  const sink = lineCollector();
+  sink.stream.on('data', () => {
+    while (logs.length < sink.lines.length) logs.push(JSON.parse(sink.lines[logs.length] as string) as Record<string, unknown>);
   });
-  const logger = createLogger({ level: 'debug', format: 'json', destination: sink });
+  const logger = createLogger({ level: 'debug', format: 'json', destination: sink.stream });
+  const access = lineCollector();
 
   let berth: Berth;
   try {
-    berth = await bootstrap(loaded.config, { logger, env: options.env ?? {} });
+    berth = await bootstrap(loaded.config, { logger, env: options.env ?? {}, accessLogStdout: access.stream });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -100,6 +113,7 @@ export async function startBerth(options: StartBerthOptions): Promise<StartedBer
     config: loaded.config,
     dir,
     logs,
+    accessLines: access.lines,
     port(entryPoint) {
       const ep = berth.entryPoints.get(entryPoint);
       if (ep === undefined) throw new Error(`no entryPoint ${entryPoint}`);

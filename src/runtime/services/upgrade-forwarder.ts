@@ -7,7 +7,7 @@ import { WS_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/ws-incoming.j
 import type { Logger } from '../../observability/logger.js';
 import type { RequestContext } from '../request-context.js';
 import { answerForwardError, STATUS_CLIENT_CLOSED, statusForError } from './forward-errors.js';
-import { upstreamRequestHeaders } from './forward-headers.js';
+import { isWebSocketRequest, upstreamRequestHeaders } from './forward-headers.js';
 import { upstreamPath, type ForwardTarget } from './forward-target.js';
 import { withOutgoingRequest } from './outgoing-request.js';
 import type { ForwardObserver, ForwarderDeps } from './forwarder.js';
@@ -113,7 +113,7 @@ export class UpgradeForwarder {
       socket.pause();
       for (const chunk of early.reverse()) socket.unshift(chunk);
       pending.observer.onResponse(101, performance.now() - pending.startedAt);
-      this.#tracker.add(socket, upstream);
+      this.#tracker.add(socket, upstream, isWebSocketRequest(req.headers));
     });
     proxyReq.once('response', (response: IncomingMessage) => {
       // The server refused the upgrade and answered plainly; http-proxy-3 relays that answer and closes.
