@@ -4,6 +4,7 @@ import { createDashboardHandler } from './api/dashboard/handler.js';
 import { createPingHandler, noopHandler } from './api/ping.js';
 import { createApiSource } from './api/source.js';
 import { parseEntryPointAddress } from './config/static/address.js';
+import { DEMO_WHOAMI_ADDRESS_VARIABLE } from './config/static/embedded-default.js';
 import type { EntryPointConfig, StaticConfig } from './config/static/schema.js';
 import { HandlerSwitcher } from './entrypoints/handler-switcher.js';
 import { httpEntryPointOptions } from './entrypoints/from-static.js';
@@ -128,7 +129,9 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
 
     const providers: Provider[] = [createInternalProvider(internalSettingsFrom(config))];
     const providerLogger = logger.child({ component: 'provider' });
-    if (config.providers.file !== undefined) providers.push(createFileProvider(config.providers.file, { logger: providerLogger.child({ providerName: 'file' }), env: options.env }));
+    // File templates see the demo whoami's address, so the embedded default's route follows it when moved.
+    const fileEnv = config.demo?.whoami === undefined ? options.env : { ...options.env, [DEMO_WHOAMI_ADDRESS_VARIABLE]: config.demo.whoami.address };
+    if (config.providers.file !== undefined) providers.push(createFileProvider(config.providers.file, { logger: providerLogger.child({ providerName: 'file' }), env: fileEnv }));
     if (config.providers.docker !== undefined) providers.push(createDockerProvider(config.providers.docker, { logger: providerLogger.child({ providerName: 'docker' }), env: options.env }));
     providerNames.push(...providers.map((provider) => provider.name));
 

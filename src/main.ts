@@ -147,8 +147,12 @@ function count(issues: readonly ConfigIssue[]): string {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Providers and listeners are closed by now; anything left (a stuck socket) must not keep the process alive.
-    setTimeout(() => process.exit(code), 2000).unref();
+    // Providers and listeners are closed by now, so the process normally ends at once. Anything left (a stuck socket)
+    // must not keep it alive: name what holds it, so that the leak can be found, then exit anyway.
+    setTimeout(() => {
+      process.stderr.write(`berth: everything is closed but the process is still held by ${process.getActiveResourcesInfo().join(', ')}; exiting\n`);
+      process.exit(code);
+    }, 2000).unref();
   },
   (err: unknown) => {
     process.stderr.write(`berth: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
