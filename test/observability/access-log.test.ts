@@ -134,3 +134,21 @@ test('bufferingSize batches lines into one write', async () => {
   await new Promise((resolve) => setImmediate(resolve));
   assert.match(writes[1] ?? '', /\/closing/);
 });
+
+test('a file that cannot be opened is a start-up error naming the path', async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'berth-al-'));
+  try {
+    await writeFile(join(dir, 'plain-file'), '');
+    const path = join(dir, 'plain-file', 'access.log');
+    assert.throws(() => new AccessLog(settings([`--accessLog.filePath=${path}`]), { logger: silentLogger() }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'BERTH_ERR_STATIC_CONFIG');
+      assert.match(err.message, /accessLog\.filePath: cannot open .*plain-file\/access\.log/);
+      return true;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
