@@ -124,10 +124,11 @@ export function compile(snapshot: Snapshot, options: CompileOptions): RuntimeGra
   }
   attachMiddlewareIssues(table, catalog, where);
 
-  const observed = observedRouters(table);
+  const observability = options.observability;
+  const observed = observability === undefined ? undefined : observedRouters(table);
   const handlers = new Map<string, Handler>();
   for (const entryPoint of options.entryPoints) {
-    const observe = options.observability?.entryObserver({ name: entryPoint.name, ...entryPoint.observability }, observed);
+    const observe = observed === undefined ? undefined : observability?.entryObserver({ name: entryPoint.name, ...entryPoint.observability }, observed);
     for (const tls of [false, true]) {
       const mine = routes.filter((placed) => placed.entryPoint === entryPoint.name && placed.tls === tls).map((placed) => placed.route);
       handlers.set(key(entryPoint.name, tls), createEntryHandler(mine, entryPoint, observe));
