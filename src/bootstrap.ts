@@ -4,11 +4,15 @@ import { createDashboardHandler } from './api/dashboard/handler.js';
 import { createPingHandler, noopHandler } from './api/ping.js';
 import { createApiSource } from './api/source.js';
 import { parseEntryPointAddress } from './config/static/address.js';
-import type { StaticConfig } from './config/static/schema.js';
+import { DEMO_WHOAMI_ADDRESS_VARIABLE } from './config/static/embedded-default.js';
+import type { EntryPointConfig, StaticConfig } from './config/static/schema.js';
 import { HandlerSwitcher } from './entrypoints/handler-switcher.js';
 import { httpEntryPointOptions } from './entrypoints/from-static.js';
 import { HttpEntryPoint } from './entrypoints/http-entrypoint.js';
+import { observabilityFrom } from './observability/from-static.js';
 import type { Logger } from './observability/logger.js';
+import { createPrometheusHandler } from './observability/metrics/handler.js';
+import { serversUp } from './observability/metrics/servers-up.js';
 import { createDockerProvider } from './providers/docker/provider.js';
 import { createFileProvider } from './providers/file/provider.js';
 import { internalSettingsFrom } from './providers/internal/from-static.js';
@@ -27,6 +31,8 @@ export interface Berth {
   readonly entryPoints: ReadonlyMap<string, HttpEntryPoint>;
   /** The graph serving now (undefined until the first snapshot). */
   current(): RuntimeGraph | undefined;
+  /** Closes and reopens the access log file (SIGUSR1, after logrotate moved it). */
+  reopenAccessLog(): void;
   /** Graceful shutdown: /ping turns 503, entrypoints drain, providers stop, everything closes. */
   close(): Promise<void>;
 }
@@ -35,6 +41,8 @@ export interface BootstrapOptions {
   readonly logger: Logger;
   /** Environment for providers (file templates' `env`, DOCKER_HOST). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where an access log without `filePath` goes (standard output unless given). */
+  readonly accessLogStdout?: NodeJS.WritableStream;
 }
 
 /**
@@ -55,8 +63,11 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
     const transports = new TransportRegistry();
     const upgrades = new UpgradeTracker();
     cleanups.push(() => servers.close());
-    const notAppend = Object.entries(config.entryPoints).filter(([, ep]) => ep.forwardedHeaders.notAppendXForwardedFor).map(([name]) => name);
-    const forwarder = createForwarder('undici', { policy: createForwardedHeadersPolicy(notAppend), upgrades, logger: logger.child({ component: 'forwarder' }) });
+    const { accessLog, metrics, observability } = observabilityFrom(config, logger, options.accessLogStdout);
+    if (accessLog !== undefined) cleanups.push(() => accessLog.close());
+    const entryPointsWith = (flag: (ep: EntryPointConfig) => boolean): string[] => Object.entries(config.entryPoints).filter(([, ep]) => flag(ep)).map(([name]) => name);
+    const policy = createForwardedHeadersPolicy(entryPointsWith((ep) => ep.forwardedHeaders.notAppendXForwardedFor), entryPointsWith((ep) => ep.forwardedHeaders.addXForwardedSchemeHeaders));
+    const forwarder = createForwarder('undici', { policy, upgrades, logger: logger.child({ component: 'forwarder' }) });
 
     const providerNames: string[] = [];
     const apiSource = createApiSource({
@@ -73,6 +84,7 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
       ['ping@internal', createPingHandler(() => terminating, config.ping?.terminatingStatusCode ?? 503)],
       ['noop@internal', noopHandler],
     ]);
+    if (metrics !== undefined) internal.set('prometheus@internal', createPrometheusHandler(metrics));
 
     const switcher = new HandlerSwitcher();
     const compileOptions = {
@@ -81,6 +93,7 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
       defaultTransport: defaultTransportFrom(config),
       internal,
       services: { forwarder, transports, servers, logger: logger.child({ component: 'services' }) },
+      observability,
     };
 
     const entryPoints = new Map<string, HttpEntryPoint>();
@@ -93,20 +106,32 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
       const entryPoint = new HttpEntryPoint(httpEntryPointOptions(name, entryPointConfig), switcher, logger);
       entryPoints.set(name, entryPoint);
     }
-    for (const entryPoint of entryPoints.values()) {
-      await entryPoint.listen();
-      cleanups.push(() => entryPoint.shutdown(() => upgrades.closeAll()));
-    }
+    for (const entryPoint of entryPoints.values()) await entryPoint.listen();
+    // Entrypoints drain together; only then are upstream pools closed (closing them earlier would cut requests).
+    cleanups.push(async () => {
+      await Promise.all([...entryPoints.values()].map((entryPoint) => entryPoint.shutdown(() => upgrades.closeAll())));
+      await transports.close();
+    });
+    metrics?.setGaugeSources({
+      openConnections: () => Promise.all([...entryPoints.values()].map(async (entryPoint) => ({ entryPoint: entryPoint.name, count: await entryPoint.openConnections() }))),
+      serversUp: () => serversUp(current?.status, servers.statuses()),
+    });
 
     if (config.demo?.whoami !== undefined) {
       const whoami = await startWhoami(config.demo.whoami.address);
-      cleanups.push(() => new Promise<void>((resolve) => whoami.close(() => resolve())));
+      cleanups.push(() => new Promise<void>((resolve) => {
+        whoami.close(() => resolve());
+        // Berth's own pooled keep-alive connections to it would otherwise hold the close for their idle timeout.
+        whoami.closeAllConnections();
+      }));
       logger.info({ address: config.demo.whoami.address }, 'built-in whoami backend listening');
     }
 
     const providers: Provider[] = [createInternalProvider(internalSettingsFrom(config))];
     const providerLogger = logger.child({ component: 'provider' });
-    if (config.providers.file !== undefined) providers.push(createFileProvider(config.providers.file, { logger: providerLogger.child({ providerName: 'file' }), env: options.env }));
+    // File templates see the demo whoami's address, so the embedded default's route follows it when moved.
+    const fileEnv = config.demo?.whoami === undefined ? options.env : { ...options.env, [DEMO_WHOAMI_ADDRESS_VARIABLE]: config.demo.whoami.address };
+    if (config.providers.file !== undefined) providers.push(createFileProvider(config.providers.file, { logger: providerLogger.child({ providerName: 'file' }), env: fileEnv }));
     if (config.providers.docker !== undefined) providers.push(createDockerProvider(config.providers.docker, { logger: providerLogger.child({ providerName: 'docker' }), env: options.env }));
     providerNames.push(...providers.map((provider) => provider.name));
 
@@ -120,6 +145,7 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
         const previous = current;
         current = graph;
         switcher.set(graph);
+        metrics?.configReloaded(elementNames(graph, 'http.routers'), elementNames(graph, 'http.services'));
         // The old graph's requests keep running on their own handlers; only its timers and checks stop.
         previous?.close();
         logger.info({ generation: graph.generation, ms: Math.round(performance.now() - started) }, 'configuration applied');
@@ -132,6 +158,7 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
     return {
       entryPoints,
       current: () => current,
+      reopenAccessLog: () => accessLog?.reopen(),
       close() {
         closing ??= (async () => {
           terminating = true;
@@ -147,6 +174,12 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
     current?.close();
     throw err;
   }
+}
+
+function elementNames(graph: RuntimeGraph, section: 'http.routers' | 'http.services'): Set<string> {
+  const names = new Set<string>();
+  for (const info of graph.status.elements.values()) if (info.section === section) names.add(info.name);
+  return names;
 }
 
 /** Runs cleanups newest first; one failing does not stop the others. Entrypoints drain in parallel. */

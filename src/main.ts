@@ -85,6 +85,16 @@ async function run(args: readonly string[]): Promise<number> {
   const config = loadOrReport(args);
   if (config === undefined) return 1;
   const logger = loggerFrom(config.log);
+  // Signals are taken before start-up: a SIGTERM while providers start (docker stop right after docker start) must
+  // still shut down gracefully once what was started is up, not kill the process halfway.
+  let handler: ((signal: NodeJS.Signals) => void) | undefined;
+  let early: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (handler !== undefined) handler(signal);
+    else early ??= signal;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   // Loaded here rather than at the top: a Docker HEALTHCHECK starts `berth healthcheck` every few seconds, and
   // the proxy's modules are most of the start-up time of a command that needs none of them.
   const { bootstrap } = await import('./bootstrap.js');
@@ -97,9 +107,11 @@ async function run(args: readonly string[]): Promise<number> {
     return 1;
   }
   logger.info({ version: BERTH_VERSION }, 'berth started');
+  // Traefik reopens its log files on USR1, for logrotate.
+  process.on('SIGUSR1', () => berth.reopenAccessLog());
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
+    handler = (signal) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting without waiting');
         resolve(1);
@@ -112,8 +124,7 @@ async function run(args: readonly string[]): Promise<number> {
         resolve(1);
       });
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    if (early !== undefined) handler(early);
   });
 }
 
@@ -147,8 +158,12 @@ function count(issues: readonly ConfigIssue[]): string {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Providers and listeners are closed by now; anything left (a stuck socket) must not keep the process alive.
-    setTimeout(() => process.exit(code), 2000).unref();
+    // Providers and listeners are closed by now, so the process normally ends at once. Anything left (a stuck socket)
+    // must not keep it alive: name what holds it, so that the leak can be found, then exit anyway.
+    setTimeout(() => {
+      process.stderr.write(`berth: everything is closed but the process is still held by ${process.getActiveResourcesInfo().join(', ')}; exiting\n`);
+      process.exit(code);
+    }, 2000).unref();
   },
   (err: unknown) => {
     process.stderr.write(`berth: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

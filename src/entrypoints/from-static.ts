@@ -19,5 +19,7 @@ export function httpEntryPointOptions(name: string, config: EntryPointConfig): H
     requestAcceptGraceTimeout: lifeCycle.requestAcceptGraceTimeout,
     graceTimeOut: lifeCycle.graceTimeOut,
     maxHeaderBytes: config.http.maxHeaderBytes,
+    keepAliveMaxRequests: config.transport.keepAliveMaxRequests,
+    keepAliveMaxTime: config.transport.keepAliveMaxTime,
   };
 }

@@ -22,12 +22,18 @@ export interface HttpEntryPointOptions {
   readonly requestAcceptGraceTimeout: number;
   readonly graceTimeOut: number;
   readonly maxHeaderBytes: number;
+  /** `transport.keepAliveMaxRequests`: requests per connection before `Connection: close` (0: no limit). */
+  readonly keepAliveMaxRequests: number;
+  /** `transport.keepAliveMaxTime` in ms: connection age after which a response closes it (0: no limit). */
+  readonly keepAliveMaxTime: number;
 }
 
 interface ConnectionInfo {
   readonly clientIp: string;
   readonly clientPort: number;
   readonly trusted: boolean;
+  /** When the connection's first request arrived (keepAliveMaxTime). */
+  readonly since: number;
 }
 
 /**
@@ -63,6 +69,8 @@ export class HttpEntryPoint {
       keepAliveTimeout: options.idleTimeout,
       maxHeaderSize: options.maxHeaderBytes,
     });
+    // Node answers the last allowed request with `Connection: close`, as Traefik's keepAliveMaxRequests does.
+    this.#server.maxRequestsPerSocket = options.keepAliveMaxRequests;
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#dispatch(req, res, undefined));
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       // A ServerResponse on the raw socket lets middlewares still answer (401, redirects) before the upgrade.
@@ -86,6 +94,11 @@ export class HttpEntryPoint {
 
   get inFlight(): number {
     return this.#inFlight.size;
+  }
+
+  /** Open TCP connections, WebSockets included (`traefik_open_connections`). */
+  openConnections(): Promise<number> {
+    return new Promise((resolve) => this.#server.getConnections((err, count) => resolve(err === null ? count : 0)));
   }
 
   async listen(): Promise<void> {
@@ -146,7 +159,8 @@ export class HttpEntryPoint {
       upgrade,
       startedAt: process.hrtime.bigint(),
     };
-    if (this.#terminating) res.setHeader('connection', 'close');
+    const maxTime = this.#options.keepAliveMaxTime;
+    if (this.#terminating || (maxTime > 0 && Date.now() - connection.since >= maxTime)) res.setHeader('connection', 'close');
     this.#track(res);
     try {
       handler(req, res, ctx);
@@ -174,6 +188,7 @@ export class HttpEntryPoint {
         clientIp,
         clientPort: socket.remotePort ?? 0,
         trusted: this.#trusted === undefined || this.#trusted.matches(clientIp),
+        since: Date.now(),
       };
       this.#connections.set(socket, info);
     }

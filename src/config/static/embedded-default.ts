@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The configuration Berth runs with when it is given none at all (no file found, no BERTH_ or TRAEFIK_
- * environment variable, no configuration flag), so that `berth` alone serves something real without Docker:
+ * environment variable, no configuration flag, except the addresses in EMBEDDED_ADDRESS_KEYS, which move it), so
+ * that `berth` alone serves something real without Docker:
  * - entryPoint `web` on :8080 routes every path to Berth's built-in whoami server on 127.0.0.1:8082;
  * - entryPoint `traefik` on :8081 serves the API, the dashboard and `/ping`;
  * - the Docker provider is on, so labelled containers show up when a Docker socket is reachable.
@@ -14,6 +15,25 @@ export const EMBEDDED_DYNAMIC_PATH = 'defaults/dynamic.yml';
 
 /** Where the built-in whoami server listens in the embedded default. */
 export const EMBEDDED_WHOAMI_ADDRESS = '127.0.0.1:8082';
+
+/**
+ * The variable through which file templates see `demo.whoami.address` (bootstrap sets it for the file provider,
+ * whichever source gave the address), so that the example route follows the whoami server when it moves.
+ */
+export const DEMO_WHOAMI_ADDRESS_VARIABLE = 'BERTH_DEMO_WHOAMI_ADDRESS';
+
+/** The key (lower-case) that says "move the demo": with it, the entrypoint addresses below may be set too. */
+export const EMBEDDED_WHOAMI_KEY = 'demo.whoami.address';
+
+/**
+ * Keys (lower-case) that flags and variables may set without turning the embedded default off, as long as
+ * `demo.whoami.address` is one of them: where its listeners go. `berth --demo.whoami.address=127.0.0.1:9082
+ * --entryPoints.web.address=:9080 --entryPoints.traefik.address=:9081` runs the same demo on other ports (so do
+ * BERTH_DEMO_WHOAMI_ADDRESS, BERTH_ENTRYPOINTS_WEB_ADDRESS and BERTH_ENTRYPOINTS_TRAEFIK_ADDRESS). Any other key,
+ * or an entrypoint address without the demo's (`--entryPoints.web.address=:80`), means the user is configuring
+ * Berth, and the embedded default steps aside.
+ */
+export const EMBEDDED_ADDRESS_KEYS: ReadonlySet<string> = new Set(['entrypoints.web.address', 'entrypoints.traefik.address', EMBEDDED_WHOAMI_KEY]);
 
 /** The example dynamic configuration; `defaults/dynamic.yml` holds the same text (a test keeps them identical). */
 export const EMBEDDED_DYNAMIC_YAML = `# Berth's example dynamic configuration, used by the embedded default static configuration.
@@ -30,7 +50,8 @@ http:
     demo-whoami:
       loadBalancer:
         servers:
-          - url: "http://${EMBEDDED_WHOAMI_ADDRESS}"
+          # Follows demo.whoami.address when the demo is moved to other ports.
+          - url: "http://{{ env "${DEMO_WHOAMI_ADDRESS_VARIABLE}" | default "${EMBEDDED_WHOAMI_ADDRESS}" }}"
 `;
 
 /** The absolute path of `defaults/dynamic.yml` in the installed package (this module is dist/src/config/static/). */

@@ -17,10 +17,10 @@ import { hasErrors, type ConfigIssue } from '../../errors/config-issue.js';
 import { deepFreeze } from '../../util/deep-freeze.js';
 import { INVALID, createContext, formatPath, isRecord, parseYamlSource, unflatten, type Path } from '../schema/index.js';
 import { applyEffectiveConfiguration } from './effective.js';
-import { EMBEDDED_SOURCE_NAME, embeddedStaticYaml } from './embedded-default.js';
+import { EMBEDDED_ADDRESS_KEYS, EMBEDDED_SOURCE_NAME, EMBEDDED_WHOAMI_KEY, embeddedStaticYaml } from './embedded-default.js';
 import { mergeLayers, type ConfigLayer } from './merge.js';
 import { staticConfigSchema, type StaticConfig } from './schema.js';
-import { envEntries, flagEntries, hasPrefixedEnv, type FlatSource } from './sources.js';
+import { envEntries, flagEntries, type FlatSource } from './sources.js';
 
 export interface StaticConfigInput {
   /** The static-configuration flags (`parseCommandLine(...).args`), without the command. */
@@ -62,8 +62,11 @@ export function loadStaticConfig(input: StaticConfigInput): StaticConfigResult {
 
   const chosen = flags.configFile ?? berthEnv.configFile ?? traefikEnv.configFile;
   const file = readConfigFile(chosen, input, issues);
-  const embeddedDefault = file === undefined && chosen === undefined && input.argv.length === 0
-    && !hasPrefixedEnv(input.env, ENV_PREFIXES);
+  // Moving the demo (its whoami address, and its entrypoints' addresses) keeps the embedded default; anything
+  // else configures Berth. An entrypoint address alone (`--entryPoints.web.address=:80`) is a configuration.
+  const entries = [flags, traefikEnv, berthEnv].flatMap((source) => source.entries.map((entry) => entry.key.toLowerCase()));
+  const movesDemo = entries.includes(EMBEDDED_WHOAMI_KEY) && entries.every((key) => EMBEDDED_ADDRESS_KEYS.has(key));
+  const embeddedDefault = file === undefined && chosen === undefined && flags.issues.length === 0 && (entries.length === 0 || movesDemo);
 
   // Weakest first: file < TRAEFIK_ environment < BERTH_ environment < flags.
   const layers: ConfigLayer[] = [];

@@ -3,6 +3,7 @@ import type { HttpServersTransportConfig, MiddlewareConfig } from '../../config/
 import { ErrorCodes } from '../../errors/codes.js';
 import type { ConfigIssue, ElementSection } from '../../errors/config-issue.js';
 import type { Logger } from '../../observability/logger.js';
+import type { Observability, ObservedRouter } from '../../observability/request-observer.js';
 import type { DeepReadonly } from '../../util/deep-freeze.js';
 import type { Handler } from '../handler.js';
 import { buildMiddlewareChain, createMiddlewareCatalog } from '../middlewares/chain-builder.js';
@@ -13,7 +14,10 @@ import { createEntryHandler, type EntryHandlerOptions } from './entry-handler.js
 import { compileHttpRouters, type PlacedRoute, type RouterEntryPoint } from './http-routers.js';
 
 /** An entrypoint as compile needs it: router defaults plus per-request options. */
-export interface CompileEntryPoint extends RouterEntryPoint, EntryHandlerOptions {}
+export interface CompileEntryPoint extends RouterEntryPoint, EntryHandlerOptions {
+  /** `observability.accessLogs` / `.metrics` of the entrypoint: the default of its routers. */
+  readonly observability: { readonly accessLogs: boolean; readonly metrics: boolean };
+}
 
 /** What every compilation shares, created once (ARCHITECTURE.md: state keyed by address outlives snapshots). */
 export interface CompileOptions {
@@ -26,6 +30,8 @@ export interface CompileOptions {
   readonly services: ServiceRuntime;
   /** Provider precedence for equal priorities (Traefik 3.7); providers not listed come last. */
   readonly providerPrecedence?: readonly string[];
+  /** Access logs and metrics; none when absent. */
+  readonly observability?: Observability;
 }
 
 /**
@@ -94,8 +100,11 @@ export function compile(snapshot: Snapshot, options: CompileOptions): RuntimeGra
     providerRank: rank,
     where,
     service(name) {
-      const handler = services.handlers.get(name) ?? options.internal.get(name);
-      if (handler !== undefined) return { handler };
+      const built = services.handlers.get(name);
+      if (built !== undefined) return { handler: built };
+      const internal = options.internal.get(name);
+      // Berth's own services do not name themselves; loadBalancers do (the leaf that forwarded), for logs and metrics.
+      if (internal !== undefined) return { handler: (req, res, ctx) => { ctx.serviceName = name; internal(req, res, ctx); } };
       const info = table.get('http.services', name);
       if (info === undefined) return { code: ErrorCodes.SERVICE_NOT_FOUND, message: `the service "${name}" does not exist` };
       return { code: ErrorCodes.INVALID_ELEMENT, message: `the service "${name}" is disabled: ${info.issues.filter((i) => i.severity === 'error').map((i) => i.message).join('; ') || 'see its errors'}` };
@@ -115,11 +124,14 @@ export function compile(snapshot: Snapshot, options: CompileOptions): RuntimeGra
   }
   attachMiddlewareIssues(table, catalog, where);
 
+  const observability = options.observability;
+  const observed = observability === undefined ? undefined : observedRouters(table);
   const handlers = new Map<string, Handler>();
   for (const entryPoint of options.entryPoints) {
+    const observe = observed === undefined ? undefined : observability?.entryObserver({ name: entryPoint.name, ...entryPoint.observability }, observed);
     for (const tls of [false, true]) {
       const mine = routes.filter((placed) => placed.entryPoint === entryPoint.name && placed.tls === tls).map((placed) => placed.route);
-      handlers.set(key(entryPoint.name, tls), createEntryHandler(mine, entryPoint));
+      handlers.set(key(entryPoint.name, tls), createEntryHandler(mine, entryPoint, observe));
     }
   }
 
@@ -131,6 +143,23 @@ export function compile(snapshot: Snapshot, options: CompileOptions): RuntimeGra
     handlerFor: (entryPoint, tls) => handlers.get(key(entryPoint, tls)),
     close: () => controller.abort(),
   };
+}
+
+/** The routers that serve, with what observability needs to resolve their logs and metrics once. */
+function observedRouters(table: ElementTable): Map<string, ObservedRouter> {
+  const out = new Map<string, ObservedRouter>();
+  for (const info of table.elements.values()) {
+    if (info.section !== 'http.routers' || info.status === 'disabled') continue;
+    const config = info.config as { service?: string; observability?: { accessLogs?: boolean; metrics?: boolean } };
+    out.set(info.name, {
+      name: info.name,
+      service: config.service ?? '',
+      internal: info.provider === 'internal',
+      accessLogs: config.observability?.accessLogs,
+      metrics: config.observability?.metrics,
+    });
+  }
+  return out;
 }
 
 function key(entryPoint: string, tls: boolean): string {

@@ -1,7 +1,10 @@
+import type { RequestObserver } from '../../observability/request-observer.js';
 import { sendStatus, type Handler } from '../handler.js';
+import { encodedCharacterCheck, type EncodedCharacterPolicy } from '../middlewares/encoded-characters.js';
 import { createHttpMux, type MuxRoute } from '../mux/http-mux.js';
 import type { HttpMatchInput } from '../rules/http-matchers.js';
 import { forwardedTarget, requestHost, routingPath, targetQuery } from '../rules/request-target.js';
+import { applyUnderscoreStrategy, removeConnectionListedHeaders, type UnderscoreHeadersStrategy } from './entry-headers.js';
 
 /** Per-entrypoint request options from static configuration. */
 export interface EntryHandlerOptions {
@@ -9,18 +12,32 @@ export interface EntryHandlerOptions {
   readonly sanitizePath: boolean;
   /** `http.encodeQuerySemicolons`: forward a raw `;` in the query as `%3B` instead of a separator. */
   readonly encodeQuerySemicolons: boolean;
+  /** `http.encodedCharacters`: escapes a request path may hold (all allowed by default). */
+  readonly encodedCharacters: EncodedCharacterPolicy;
+  /** `http.underscoreHeadersStrategy`: what to do with header names containing `_`. */
+  readonly underscoreHeadersStrategy: UnderscoreHeadersStrategy;
+  /** `forwardedHeaders.connection`, lower-cased: Connection-listed headers the middlewares still see. */
+  readonly connectionHeaders: ReadonlySet<string>;
 }
 
 /**
- * The handler an entrypoint calls for every request: it computes the routing inputs once (host, routing path,
- * query), asks the muxer for the highest-priority matching router and runs it; no match is Traefik's
- * `404 page not found`. A request target Traefik refuses (bad escape, raw `#`) is 400.
+ * The handler an entrypoint calls for every request: it applies the entrypoint's request policies (escapes,
+ * underscore headers, Connection-listed headers), computes the routing inputs once (host, routing path, query),
+ * asks the muxer for the highest-priority matching router and runs it; no match is Traefik's
+ * `404 page not found`. A request target Traefik refuses (bad escape, raw `#`) is 400. `observe`, when given,
+ * sees every request first (access log, metrics).
  */
-export function createEntryHandler(routes: readonly MuxRoute<Handler>[], options: EntryHandlerOptions): Handler {
+export function createEntryHandler(routes: readonly MuxRoute<Handler>[], options: EntryHandlerOptions, observe?: RequestObserver): Handler {
   const mux = createHttpMux(routes);
   const pathOptions = { sanitizePath: options.sanitizePath };
+  const refusedEscape = encodedCharacterCheck(options.encodedCharacters);
+  const underscores = options.underscoreHeadersStrategy;
+  const connectionHeaders = options.connectionHeaders;
   return (req, res, ctx) => {
+    observe?.(req, res, ctx);
     const rawUrl = req.url ?? '/';
+    if (refusedEscape?.(rawUrl) === true || !applyUnderscoreStrategy(req, underscores)) return sendStatus(res, 400, 'Bad Request');
+    removeConnectionListedHeaders(req, connectionHeaders);
     const path = routingPath(rawUrl, pathOptions);
     const target = path === undefined ? undefined : forwardedTarget(rawUrl, pathOptions);
     if (path === undefined || target === undefined) return sendStatus(res, 400, 'Bad Request');

@@ -17,6 +17,10 @@ export function compileEntryPointsFrom(config: StaticConfig): CompileEntryPoint[
       tls: entryPoint.http.tls,
       sanitizePath: entryPoint.http.sanitizePath,
       encodeQuerySemicolons: entryPoint.http.encodeQuerySemicolons,
+      encodedCharacters: entryPoint.http.encodedCharacters,
+      underscoreHeadersStrategy: entryPoint.http.underscoreHeadersStrategy,
+      connectionHeaders: new Set(entryPoint.forwardedHeaders.connection.map((name) => name.toLowerCase())),
+      observability: { accessLogs: entryPoint.observability.accessLogs, metrics: entryPoint.observability.metrics },
     });
   }
   return out;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes } from '../../errors/codes.js';
+import { noteRetry } from '../../observability/retries.js';
 import type { Handler } from '../handler.js';
 import type { RequestContext } from '../request-context.js';
 import { MiddlewareBuildError, type MiddlewareFactory } from './middleware.js';
@@ -66,6 +67,7 @@ export const retry: MiddlewareFactory<'retry'> = (options, build) => {
             const wait = initial > 0 ? interval * (1 - RANDOMIZATION + Math.random() * 2 * RANDOMIZATION) : 0;
             interval *= multiplier;
             build.logger.debug({ attempt: n + 1, wait, status: code }, 'retrying');
+            noteRetry(ctx);
             if (wait > 0) setTimeout(() => attempt(n + 1), wait);
             else setImmediate(() => attempt(n + 1));
           },

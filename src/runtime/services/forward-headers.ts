@@ -36,6 +36,8 @@ export interface ForwardedHeadersPolicy {
   readonly serverHostname: string;
   /** EntryPoints with `forwardedHeaders.notAppendXForwardedFor` (Traefik 3.7). */
   readonly notAppendXForwardedFor: ReadonlySet<string>;
+  /** EntryPoints with `forwardedHeaders.addXForwardedSchemeHeaders`: X-Forwarded-Scheme and X-Scheme are sent too. */
+  readonly addXForwardedSchemeHeaders?: ReadonlySet<string>;
 }
 
 function text(value: string | Buffer | undefined): string {
@@ -43,14 +45,14 @@ function text(value: string | Buffer | undefined): string {
 }
 
 /** The policy for a machine: X-Forwarded-Server is os.hostname() ("localhost" if unknown), as in Traefik. */
-export function createForwardedHeadersPolicy(notAppendXForwardedFor: Iterable<string> = []): ForwardedHeadersPolicy {
+export function createForwardedHeadersPolicy(notAppendXForwardedFor: Iterable<string> = [], addXForwardedSchemeHeaders: Iterable<string> = []): ForwardedHeadersPolicy {
   let serverHostname = 'localhost';
   try {
     serverHostname = hostname() || 'localhost';
   } catch {
     // Traefik falls back to "localhost" too.
   }
-  return { serverHostname, notAppendXForwardedFor: new Set(notAppendXForwardedFor) };
+  return { serverHostname, notAppendXForwardedFor: new Set(notAppendXForwardedFor), addXForwardedSchemeHeaders: new Set(addXForwardedSchemeHeaders) };
 }
 
 /** Comma-separated tokens of a Connection-like header, lower-case. */
@@ -134,6 +136,12 @@ export function upstreamRequestHeaders(req: IncomingMessage, ctx: RequestContext
   if (proto === undefined) {
     proto = isWebSocket ? (ctx.tls ? 'wss' : 'ws') : (ctx.tls ? 'https' : 'http');
     out['x-forwarded-proto'] = proto;
+  }
+  // Some applications (Rails, Django behind nginx conventions) read the scheme from these instead; only a trusted
+  // client's own values survive (the untrusted ones were dropped above with the other managed headers).
+  if (policy.addXForwardedSchemeHeaders?.has(ctx.entryPoint) === true) {
+    out['x-forwarded-scheme'] ??= proto;
+    out['x-scheme'] ??= proto;
   }
   if (out['x-forwarded-port'] === undefined) {
     const port = hostPort(host);

@@ -1,8 +1,11 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { ProxyServer } from 'http-proxy-3';
 import type { NormalizedServerOptions } from 'http-proxy-3/dist/lib/http-proxy/index.js';
 import { WEB_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
 import type { Logger } from '../../observability/logger.js';
+import { upstreamAttemptOf, type UpstreamAttempt } from '../middlewares/upstream-attempt.js';
 import type { RequestContext } from '../request-context.js';
 import { endClientResponse, writeClientHead } from './client-response.js';
 import { answerForwardError, responseHeaderTimeout, STATUS_CLIENT_CLOSED, statusForError } from './forward-errors.js';
@@ -22,12 +25,15 @@ class ProxyExchange {
   readonly #logger: Logger;
   readonly #startedAt = performance.now();
   #proxyReq: ClientRequest | undefined;
+  readonly #attempt: UpstreamAttempt | undefined;
   #headerTimer: NodeJS.Timeout | undefined;
   #status = 0;
   #done = false;
 
-  constructor(res: ServerResponse, ctx: RequestContext, target: ForwardTarget, observer: ForwardObserver, logger: Logger) {
+  constructor(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, target: ForwardTarget, observer: ForwardObserver, logger: Logger) {
     this.#res = res;
+    this.#attempt = upstreamAttemptOf(req);
+    this.#attempt?.reached();
     this.#ctx = ctx;
     this.#target = target;
     this.#observer = observer;
@@ -36,8 +42,16 @@ class ProxyExchange {
     res.on('close', this.#onClientClose);
   }
 
-  onProxyReq(proxyReq: ClientRequest): void {
+  /** http-proxy-3 emits `proxyReq` from the request's 'socket' event, with that socket. */
+  onProxyReq(proxyReq: ClientRequest, socket: Socket): void {
     this.#proxyReq = proxyReq;
+    const attempt = this.#attempt;
+    if (attempt !== undefined) {
+      // node:http writes the request head as soon as the socket is connected (a pooled one already is); a
+      // refused or failed connection (a TLS handshake included) never gets there, which makes it safe to retry.
+      if (socket.connecting) socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => attempt.sent());
+      else attempt.sent();
+    }
     const ms = this.#target.pool.transport.responseHeaderTimeout;
     if (ms <= 0) return;
     // Go's ResponseHeaderTimeout runs from the end of the request body to the response headers.
@@ -122,7 +136,7 @@ export class HttpProxyForwarder implements Forwarder {
     this.#deps = deps;
     this.#upgrades = upgrades;
     this.#h2c = h2c;
-    this.#server.on('proxyReq', (proxyReq: ClientRequest, _req: IncomingMessage, res: ServerResponse) => this.#exchanges.get(res)?.onProxyReq(proxyReq));
+    this.#server.on('proxyReq', (proxyReq: ClientRequest, _req: IncomingMessage, res: ServerResponse, _options: unknown, socket: Socket) => this.#exchanges.get(res)?.onProxyReq(proxyReq, socket));
     this.#server.on('proxyRes', (proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => this.#exchanges.get(res)?.onProxyRes(proxyRes));
     // A reset from a client that left is handled by the exchange's 'close' listener; nothing else to do here.
     this.#server.on('econnreset', () => undefined);
@@ -141,7 +155,7 @@ export class HttpProxyForwarder implements Forwarder {
       selfHandleResponse: true,
       xfwd: false,
     } satisfies NormalizedServerOptions) as NormalizedServerOptions;
-    const exchange = new ProxyExchange(res, ctx, target, observer, this.#deps.logger);
+    const exchange = new ProxyExchange(req, res, ctx, target, observer, this.#deps.logger);
     this.#exchanges.set(res, exchange);
     const headers = upstreamRequestHeaders(req, ctx, target, this.#deps.policy);
     // node:http chunks a body of unknown length by default only for some methods (not DELETE): say so explicitly.

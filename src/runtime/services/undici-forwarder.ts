@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client, Dispatcher } from 'undici';
 import type { Logger } from '../../observability/logger.js';
+import { upstreamAttemptOf, type UpstreamAttempt } from '../middlewares/upstream-attempt.js';
 import type { RequestContext } from '../request-context.js';
 import { endClientResponse, writeClientHead } from './client-response.js';
 import { answerForwardError, CLIENT_GONE, responseHeaderTimeout, STATUS_CLIENT_CLOSED, statusForError } from './forward-errors.js';
@@ -34,6 +35,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   readonly #logger: Logger;
   readonly #client: Client;
   readonly #startedAt = performance.now();
+  readonly #attempt: UpstreamAttempt | undefined;
   #abort: ((reason?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
   #headerTimer: NodeJS.Timeout | undefined;
@@ -50,10 +52,12 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
     this.#observer = observer;
     this.#logger = logger;
     this.#client = target.pool.acquireClient();
+    this.#attempt = upstreamAttemptOf(req);
   }
 
   start(policy: ForwardedHeadersPolicy): void {
     const req = this.#req;
+    this.#attempt?.reached();
     this.#observer.onStart();
     this.#res.on('close', this.#onClientClose);
     this.#res.on('drain', this.#onDrain);
@@ -69,8 +73,11 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   }
 
   onConnect(abort: (reason?: Error) => void): void {
-    if (this.#done) abort(CLIENT_GONE);
-    else this.#abort = abort;
+    if (this.#done) return abort(CLIENT_GONE);
+    this.#abort = abort;
+    // undici calls onConnect on a connected socket and writes the request head right after, in the same turn:
+    // from here on the server may have seen the request, so a retry must not assume it did not.
+    this.#attempt?.sent();
   }
 
   onRequestSent(): void {

@@ -7,13 +7,15 @@ import { WS_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/ws-incoming.j
 import type { Logger } from '../../observability/logger.js';
 import type { RequestContext } from '../request-context.js';
 import { answerForwardError, STATUS_CLIENT_CLOSED, statusForError } from './forward-errors.js';
-import { upstreamRequestHeaders } from './forward-headers.js';
+import { isWebSocketRequest, upstreamRequestHeaders } from './forward-headers.js';
 import { upstreamPath, type ForwardTarget } from './forward-target.js';
 import { withOutgoingRequest } from './outgoing-request.js';
 import type { ForwardObserver, ForwarderDeps } from './forwarder.js';
 import type { UpgradeTracker } from './upgrade-tracker.js';
 
 interface PendingUpgrade {
+  /** Bound to the client socket: it carries the status for access logs and metrics (101 once upgraded). */
+  readonly res: ServerResponse;
   readonly observer: ForwardObserver;
   readonly startedAt: number;
   /** The client left before the server answered: nothing more is written to its socket. */
@@ -50,7 +52,7 @@ export class UpgradeForwarder {
     const upgrade = ctx.upgrade;
     if (upgrade === undefined) return;
     observer.onStart();
-    const pending: PendingUpgrade = { observer, startedAt: performance.now(), gone: false };
+    const pending: PendingUpgrade = { res, observer, startedAt: performance.now(), gone: false };
     this.#pending.set(req, pending);
     const headers = upstreamRequestHeaders(req, ctx, target, this.#deps.policy);
     const options: NormalizedServerOptions = {
@@ -105,16 +107,18 @@ export class UpgradeForwarder {
     });
     proxyReq.once('upgrade', (_res: IncomingMessage, upstream: Duplex) => {
       status = 101;
+      pending.res.statusCode = 101;
       socket.off('data', onData);
       socket.off('end', onGone);
       socket.pause();
       for (const chunk of early.reverse()) socket.unshift(chunk);
       pending.observer.onResponse(101, performance.now() - pending.startedAt);
-      this.#tracker.add(socket, upstream);
+      this.#tracker.add(socket, upstream, isWebSocketRequest(req.headers));
     });
     proxyReq.once('response', (response: IncomingMessage) => {
       // The server refused the upgrade and answered plainly; http-proxy-3 relays that answer and closes.
       status = response.statusCode ?? 502;
+      pending.res.statusCode = status;
       pending.observer.onResponse(status, performance.now() - pending.startedAt);
     });
   }

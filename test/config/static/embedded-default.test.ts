@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { dynamicConfigSchema } from '../../../src/config/dynamic/model.js';
 import { createContext, parseYamlSource } from '../../../src/config/schema/index.js';
 import {
-  EMBEDDED_DYNAMIC_PATH, EMBEDDED_DYNAMIC_YAML, EMBEDDED_WHOAMI_ADDRESS, embeddedDynamicFile,
+  DEMO_WHOAMI_ADDRESS_VARIABLE, EMBEDDED_DYNAMIC_PATH, EMBEDDED_DYNAMIC_YAML, EMBEDDED_WHOAMI_ADDRESS, embeddedDynamicFile,
 } from '../../../src/config/static/embedded-default.js';
+import { renderTemplate } from '../../../src/providers/file/template.js';
 import { loadOk } from './load-helper.js';
 
 // This test runs from dist/test/config/static/; the repository root is four levels up.
@@ -18,8 +19,22 @@ test('defaults/dynamic.yml in the repository is exactly EMBEDDED_DYNAMIC_YAML', 
   assert.ok(embeddedDynamicFile().endsWith(`/${EMBEDDED_DYNAMIC_PATH}`));
 });
 
+/** The demo's server URL once the file provider rendered the template with `env`. */
+function demoServerUrls(env: Record<string, string>): string[] {
+  const rendered = renderTemplate(EMBEDDED_DYNAMIC_YAML, EMBEDDED_DYNAMIC_PATH, env);
+  assert.deepEqual(rendered.issues, []);
+  const yaml = parseYamlSource(rendered.text ?? '', EMBEDDED_DYNAMIC_PATH);
+  const config = dynamicConfigSchema.decode(yaml.value, [], createContext({ flat: false, where: yaml.where }));
+  return (config as { http: { services: Record<string, { loadBalancer: { servers: Array<{ url: string }> } }> } }).http.services['demo-whoami']?.loadBalancer.servers.map((s) => s.url) ?? [];
+}
+
+test('the demo route follows demo.whoami.address through the file template', () => {
+  assert.deepEqual(demoServerUrls({}), [`http://${EMBEDDED_WHOAMI_ADDRESS}`]);
+  assert.deepEqual(demoServerUrls({ [DEMO_WHOAMI_ADDRESS_VARIABLE]: '127.0.0.1:19082' }), ['http://127.0.0.1:19082']);
+});
+
 test('the embedded dynamic configuration routes every path on "web" to the built-in whoami', () => {
-  const yaml = parseYamlSource(EMBEDDED_DYNAMIC_YAML, EMBEDDED_DYNAMIC_PATH);
+  const yaml = parseYamlSource(renderTemplate(EMBEDDED_DYNAMIC_YAML, EMBEDDED_DYNAMIC_PATH, {}).text ?? '', EMBEDDED_DYNAMIC_PATH);
   assert.deepEqual(yaml.issues, []);
   const ctx = createContext({ flat: false, where: yaml.where });
   const config = dynamicConfigSchema.decode(yaml.value, [], ctx);
@@ -43,6 +58,27 @@ test('with no file, no BERTH_/TRAEFIK_ variable and no flag, the embedded defaul
   assert.equal(config.providers.file?.filename, embeddedDynamicFile());
   assert.equal(config.demo?.whoami?.address, EMBEDDED_WHOAMI_ADDRESS);
   assert.ok(Object.isFrozen(config.demo?.whoami));
+});
+
+test('moving only the demo\'s addresses, by flags or variables, keeps the embedded default', () => {
+  const cases = [
+    { argv: ['--entryPoints.web.address=:18080', '--entryPoints.traefik.address=127.0.0.1:18081', '--demo.whoami.address=127.0.0.1:18082'] },
+    { env: { BERTH_ENTRYPOINTS_WEB_ADDRESS: ':18080', TRAEFIK_ENTRYPOINTS_TRAEFIK_ADDRESS: '127.0.0.1:18081', BERTH_DEMO_WHOAMI_ADDRESS: '127.0.0.1:18082' } },
+  ];
+  for (const c of cases) {
+    const { config, embeddedDefault } = loadOk(c);
+    assert.equal(embeddedDefault, true, JSON.stringify(c));
+    assert.equal(config.entryPoints['web']?.address, ':18080');
+    assert.equal(config.entryPoints['traefik']?.address, '127.0.0.1:18081');
+    assert.equal(config.demo?.whoami?.address, '127.0.0.1:18082');
+    assert.equal(config.api?.insecure, true);
+    assert.equal(config.providers.file?.filename, embeddedDynamicFile());
+  }
+  // One more key, or an entrypoint address without the demo's, and it is the user's configuration.
+  assert.equal(loadOk({ argv: ['--demo.whoami.address=127.0.0.1:18082', '--entryPoints.web.address=:18080', '--log.level=INFO'] }).embeddedDefault, false);
+  const plain = loadOk({ argv: ['--entryPoints.web.address=:18080'] });
+  assert.equal(plain.embeddedDefault, false);
+  assert.deepEqual(Object.keys(plain.config.entryPoints), ['web']);
 });
 
 test('any configuration turns the embedded default off', () => {

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import type { Handler } from '../../../src/runtime/handler.js';
+import { watchUpstream } from '../../../src/runtime/middlewares/upstream-attempt.js';
 import type { ForwarderEngine } from '../../../src/runtime/services/forwarder.js';
 import { startBackend, type Backend } from '../../helpers/backend.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { chainOf } from '../middlewares/harness.js';
 import { Forwarding, RecordingObserver, send, startFrontend } from './helpers/harness.js';
 
 /**
@@ -63,6 +66,49 @@ export function runForwardingFailureSuite(engine: ForwarderEngine): void {
         assert.deepEqual(observer.responses, []);
       } finally {
         await front.close();
+      }
+    });
+
+    it('reports to a watching retry: reached but not sent when refused, sent once the head went out', async () => {
+      const healthy = await startBackend('healthy');
+      const refusedPort = await freePort();
+      const seen: Array<{ reached: boolean; sent: boolean }> = [];
+      const watching = (handler: Handler): Handler => (req, res, ctx) => {
+        seen.push(watchUpstream(req));
+        handler(req, res, ctx);
+      };
+      const refused = await startFrontend(watching(forwarding.handler(forwarding.target(`http://127.0.0.1:${refusedPort}`))));
+      const served = await startFrontend(watching(forwarding.handler(forwarding.target(healthy.url))));
+      try {
+        assert.equal((await send(refused.port)).status, 502);
+        assert.equal((await send(served.port, { method: 'POST', body: 'x' })).status, 200);
+        assert.deepEqual(seen.map((s) => ({ ...s })), [{ reached: true, sent: false }, { reached: true, sent: true }]);
+      } finally {
+        await refused.close();
+        await served.close();
+        await healthy.close();
+      }
+    });
+
+    it('with retry in front, a refused first server is retried on the next one and the client gets 200', async () => {
+      const healthy = await startBackend('healthy');
+      const refusedPort = await freePort();
+      const targets = [forwarding.target(`http://127.0.0.1:${refusedPort}`), forwarding.target(healthy.url)];
+      let picks = 0;
+      // Round robin, as a loadBalancer service over [refused, healthy] would pick.
+      const service: Handler = (req, res, ctx) => forwarding.forwarder.forward(req, res, ctx, targets[picks++ % 2] as (typeof targets)[number], new RecordingObserver());
+      const front = await startFrontend(chainOf({ retry: { retry: { attempts: 2 } } }, ['retry'], service));
+      try {
+        for (const method of ['GET', 'POST']) {
+          const reply = await send(front.port, { method, path: '/again', body: method === 'POST' ? 'payload' : '' });
+          assert.equal(reply.status, 200, method);
+          assert.equal(JSON.parse(reply.body.toString()).body, method === 'POST' ? 'payload' : '');
+        }
+        assert.equal(picks, 4, 'each request went to the refused server first, then to the healthy one');
+        assert.equal(healthy.requests.length, 2);
+      } finally {
+        await front.close();
+        await healthy.close();
       }
     });
 
