@@ -144,6 +144,8 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
     });
     cleanups.push(() => lifetime.abort());
     await watcher.start(lifetime.signal);
+    // Started means serving: the first snapshot's certificates (stored ACME ones included) are in place too.
+    await tls.settled();
 
     let closing: Promise<void> | undefined;
     return {

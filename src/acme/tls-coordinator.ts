@@ -38,6 +38,7 @@ interface Applied {
   readonly needs: readonly TlsRouterNeed[];
   /** Warnings about routers that disagree on a host's TLS options. */
   readonly conflicts: ReadonlyMap<string, ConfigIssue[]>;
+  readonly conflictHosts: ReadonlySet<string>;
   /** What the TLS manager reported (unreadable certificates, broken options). */
   readonly issues: readonly ConfigIssue[];
 }
@@ -48,7 +49,7 @@ export function createTlsCoordinator(options: TlsCoordinatorOptions): TlsCoordin
     usable: () => provider.usable(),
     status: () => provider.resolver.status(),
   }]));
-  let applied: Applied = { needs: [], conflicts: new Map(), issues: [] };
+  let applied: Applied = { needs: [], conflicts: new Map(), conflictHosts: new Set(), issues: [] };
   let queue: Promise<void> = Promise.resolve();
 
   const apply = async (snapshot: Snapshot, routes: readonly PlacedRoute[]): Promise<void> => {
@@ -56,6 +57,7 @@ export function createTlsCoordinator(options: TlsCoordinatorOptions): TlsCoordin
     const { hosts, conflicts } = tlsOptionsByHost(tlsRoutes.map((placed) => ({ name: placed.route.name, options: placed.tlsConfig?.options, hosts: placed.hosts })));
     const conflictIssues = new Map<string, ConfigIssue[]>();
     for (const conflict of conflicts) {
+      if (!applied.conflictHosts.has(conflict.host)) logger.warn({ host: conflict.host, code: ErrorCodes.TLS_OPTIONS_CONFLICT }, `found different TLS options for routers on the same host ${conflict.host}, so using the default TLS options instead`);
       const asked = conflict.routers.map((r) => `${r.name} wants "${r.options}"`).join(', ');
       for (const router of conflict.routers) {
         const placed = tlsRoutes.find((p) => p.route.name === router.name) as PlacedRoute;
@@ -72,7 +74,12 @@ export function createTlsCoordinator(options: TlsCoordinatorOptions): TlsCoordin
     const known = new Set(applied.issues.map(formatIssue));
     for (const issue of issues) if (!known.has(formatIssue(issue))) logger.warn({ code: issue.code }, formatIssue(issue));
     const needs = tlsRouterNeeds(routes, snapshot);
-    applied = { needs, conflicts: conflictIssues, issues };
+    // Traefik logs "Router uses a nonexistent certificate resolver" on each change; once per new problem here.
+    const before = new Set([...routerCertificateIssues(applied.needs, resolvers).values()].flat().map(formatIssue));
+    for (const issue of [...routerCertificateIssues(needs, resolvers).values()].flat()) {
+      if (issue.code === ErrorCodes.ACME_RESOLVER_NOT_FOUND && !before.has(formatIssue(issue))) logger.warn({ code: issue.code, routerName: issue.element?.name }, formatIssue(issue));
+    }
+    applied = { needs, conflicts: conflictIssues, conflictHosts: new Set(conflicts.map((c) => c.host)), issues };
     const generated = defaultGeneratedCertNeed(snapshot.config.tls);
     const all = generated === undefined ? needs : [...needs, generated];
     for (const provider of options.acme) provider.onSnapshot(all, (name) => manager.store.covers(name));

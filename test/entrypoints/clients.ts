@@ -79,14 +79,27 @@ export function h2Request(session: ClientHttp2Session, options: { path?: string;
  * A raw TLS handshake: what the server presented and negotiated, and whatever it sends after `send` (the
  * connection is closed by the server or after `settleMs`). `error` is set when the handshake failed.
  */
-export function handshake(port: number, options: TlsClientOptions & { send?: string; settleMs?: number } = {}): Promise<{ ok: boolean; subject?: string; alpn?: string | false | null; data: string; error?: string }> {
+export interface HandshakeResult {
+  /** The handshake completed (and, with `ca`, the server certificate verified). */
+  ok: boolean;
+  subject?: string;
+  /** SHA-256 fingerprint of the server certificate. */
+  fingerprint?: string;
+  alpn?: string | false | null;
+  data: string;
+  error?: string;
+}
+
+export function handshake(port: number, options: TlsClientOptions & { send?: string; settleMs?: number } = {}): Promise<HandshakeResult> {
   return new Promise((resolve) => {
     const socket = tlsConnect({ port, host: '127.0.0.1', ...tlsBits(options) });
-    const result: { ok: boolean; subject?: string; alpn?: string | false | null; data: string; error?: string } = { ok: false, data: '' };
+    const result: HandshakeResult = { ok: false, data: '' };
     let timer: NodeJS.Timeout | undefined;
     socket.on('secureConnect', () => {
       result.ok = true;
-      result.subject = String(socket.getPeerCertificate()?.subject?.CN ?? '');
+      const peer = socket.getPeerCertificate();
+      result.subject = String(peer?.subject?.CN ?? '');
+      result.fingerprint = peer?.fingerprint256;
       result.alpn = socket.alpnProtocol;
       if (options.send !== undefined) socket.write(options.send);
       timer = setTimeout(() => socket.end(), options.settleMs ?? 300);
