@@ -222,3 +222,22 @@ test('graceful shutdown: an HTTP/2 client gets GOAWAY, its request in flight fin
   await closing;
   session.close();
 });
+
+test('an HTTP/2 connection without streams for idleTimeout is closed; one with a stream open is not', async () => {
+  const hold = held();
+  await withHttps(async (port) => {
+    const busy = await h2Session(port, { servername: 'a.test' });
+    let busyClosed = false;
+    busy.once('close', () => { busyClosed = true; });
+    const slow = h2Request(busy, { authority: 'a.test', path: '/slow' });
+    await waitFor(() => hold.started.length === 1, 5000, 'the slow request');
+    // Opened after the busy connection's last activity, the idle one times out after it: by the time it is
+    // closed, the busy connection's own idle timer has fired too, and must have been ignored.
+    const idle = await h2Session(port, { servername: 'a.test' });
+    await new Promise((resolve) => idle.once('close', resolve));
+    assert.equal(busyClosed, false);
+    hold.release();
+    assert.equal((await slow).body, 'released');
+    busy.close();
+  }, { https: hold.handler }, { idleTimeout: 200 });
+});
