@@ -227,17 +227,23 @@ test('an HTTP/2 connection without streams for idleTimeout is closed; one with a
   const hold = held();
   await withHttps(async (port) => {
     const busy = await h2Session(port, { servername: 'a.test' });
-    let busyClosed = false;
-    busy.once('close', () => { busyClosed = true; });
-    const slow = h2Request(busy, { authority: 'a.test', path: '/slow' });
-    await waitFor(() => hold.started.length === 1, 5000, 'the slow request');
-    // Opened after the busy connection's last activity, the idle one times out after it: by the time it is
-    // closed, the busy connection's own idle timer has fired too, and must have been ignored.
-    const idle = await h2Session(port, { servername: 'a.test' });
-    await new Promise((resolve) => idle.once('close', resolve));
-    assert.equal(busyClosed, false);
-    hold.release();
-    assert.equal((await slow).body, 'released');
-    busy.close();
+    try {
+      let goaway = false;
+      busy.once('goaway', () => { goaway = true; });
+      const slow = h2Request(busy, { authority: 'a.test', path: '/slow' });
+      await waitFor(() => hold.started.length === 1, 5000, 'the slow request');
+      // Opened after the busy connection's last activity, the idle one times out after it: by the time it is
+      // closed, the busy connection's own idle timer has fired too, and must have been ignored.
+      const idle = await h2Session(port, { servername: 'a.test' });
+      await new Promise((resolve) => idle.once('close', resolve));
+      assert.equal(goaway, false, 'no GOAWAY for a connection with a stream open');
+      const after = h2Request(busy, { authority: 'a.test', path: '/after' });
+      await waitFor(() => hold.started.length === 2, 5000, 'the connection still takes new streams');
+      hold.release();
+      assert.deepEqual([(await slow).body, (await after).body], ['released', 'released']);
+    } finally {
+      hold.release();
+      busy.destroy();
+    }
   }, { https: hold.handler }, { idleTimeout: 200 });
 });
