@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
+import { WebSocketServer } from 'ws';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.js';
 import { startBackend, type Backend } from '../helpers/backend.js';
 import { createTestCa, type PemPair } from '../helpers/certs.js';
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { h2Request, h2Session, handshake, request1 } from '../entrypoints/clients.js';
+import { h2Request, h2Session, handshake, request1, wssRoundTrip } from '../entrypoints/clients.js';
 
 /**
  * HTTPS through the real `berth` process with certificates from the file provider: one HTTP entrypoint that
@@ -117,14 +117,7 @@ test('mTLS RequireAndVerifyClientCert: no certificate, no answer; a client certi
 });
 
 test('WebSocket over HTTPS reaches the backend', async () => {
-  const ws = new WebSocket(`wss://127.0.0.1:${websecure}/ws`, { servername: 'a.sni.test', ca: ca.certPem, headers: { host: 'a.sni.test' } } as ClientOptions);
-  const answer = await new Promise<string>((resolve, reject) => {
-    ws.on('open', () => ws.send('hello'));
-    ws.on('message', (data) => resolve(String(data)));
-    ws.on('error', reject);
-  });
-  assert.equal(answer, 'echo:hello');
-  ws.close();
+  assert.equal(await wssRoundTrip(websecure, '/ws', 'a.sni.test', ca.certPem, 'hello'), 'echo:hello');
 });
 
 test('file certificates are hot-reloaded: new handshakes get the new one, open connections and the listener stay', async () => {

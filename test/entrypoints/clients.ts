@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { WebSocket, type ClientOptions } from 'ws';
 
 export interface Reply {
   status: number;
@@ -111,4 +112,18 @@ export function handshake(port: number, options: TlsClientOptions & { send?: str
       resolve(result);
     });
   });
+}
+
+/** Opens `wss://127.0.0.1:<port><path>` for `host` (SNI and Host header), sends `message` and resolves the first reply. */
+export async function wssRoundTrip(port: number, path: string, host: string, ca: string, message: string): Promise<string> {
+  const ws = new WebSocket(`wss://127.0.0.1:${port}${path}`, { servername: host, ca, headers: { host } } as ClientOptions);
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send(message));
+      ws.on('message', (data) => resolve(String(data)));
+      ws.on('error', reject);
+    });
+  } finally {
+    ws.close();
+  }
 }

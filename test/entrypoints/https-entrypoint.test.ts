@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as netConnect } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
+import { WebSocketServer } from 'ws';
 import { createTlsManager, type TlsManager } from '../../src/tls/tls-manager.js';
 import { generateDefaultCertificate } from '../../src/tls/default-certificate.js';
 import type { Handler } from '../../src/runtime/handler.js';
 import { createTestCa } from '../helpers/certs.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { h2Request, h2Session, handshake, request1 } from './clients.js';
+import { h2Request, h2Session, handshake, request1, wssRoundTrip } from './clients.js';
 import { echo, entryPointOptions, held, startEntryPoint, table, type Echoed } from './fixture.js';
 
 const generatedDefault = await generateDefaultCertificate();
@@ -102,14 +102,7 @@ test('WebSocket over HTTPS: the upgrade reaches the handler with the TLS socket'
     });
   };
   await withHttps(async (port) => {
-    const ws = new WebSocket(`wss://127.0.0.1:${port}/socket`, { servername: 'a.test', ca: ca.certPem, headers: { host: 'a.test' } } as ClientOptions);
-    const answer = await new Promise<string>((resolve, reject) => {
-      ws.on('open', () => ws.send('ping'));
-      ws.on('message', (data) => resolve(String(data)));
-      ws.on('error', reject);
-    });
-    assert.equal(answer, 'wss:a.test:ping');
-    ws.close();
+    assert.equal(await wssRoundTrip(port, '/socket', 'a.test', ca.certPem, 'ping'), 'wss:a.test:ping');
   }, { https: upgrade });
   wss.close();
 });
