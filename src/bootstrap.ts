@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { acmeHttpHandler, acmeProvidersFrom, tlsAlpnChallenges } from './acme/from-static.js';
+import { createTlsCoordinator } from './acme/tls-coordinator.js';
 import { createApiHandler } from './api/routes.js';
 import { createDashboardHandler } from './api/dashboard/handler.js';
 import { createPingHandler, noopHandler } from './api/ping.js';
@@ -22,6 +25,8 @@ import { compile, type RuntimeGraph } from './runtime/compile/compile.js';
 import { compileEntryPointsFrom, defaultTransportFrom } from './runtime/compile/from-static.js';
 import type { Handler } from './runtime/handler.js';
 import { createForwardedHeadersPolicy, createForwarder, ServerStateRegistry, TransportRegistry, UpgradeTracker } from './runtime/services/index.js';
+import { generateDefaultCertificate } from './tls/default-certificate.js';
+import { createTlsManager } from './tls/tls-manager.js';
 import { createConfigurationWatcher } from './watcher/configuration-watcher.js';
 import { createWhoamiServer } from './whoami/server.js';
 import { BERTH_VERSION } from './version.js';
@@ -69,10 +74,19 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
     const policy = createForwardedHeadersPolicy(entryPointsWith((ep) => ep.forwardedHeaders.notAppendXForwardedFor), entryPointsWith((ep) => ep.forwardedHeaders.addXForwardedSchemeHeaders));
     const forwarder = createForwarder('undici', { policy, upgrades, logger: logger.child({ component: 'forwarder' }) });
 
+    // TLS: one manager for every entrypoint's handshakes, one ACME provider per certificate resolver.
+    const acme = acmeProvidersFrom(config, { logger, env: options.env });
+    const tlsManager = await createTlsManager({
+      readFile: (path) => readFile(path, 'utf8'),
+      generatedDefault: await generateDefaultCertificate(),
+      challengeCertificateFor: tlsAlpnChallenges(acme),
+    });
+    const tls = createTlsCoordinator({ manager: tlsManager, acme, logger: logger.child({ component: 'tls' }) });
+
     const providerNames: string[] = [];
     const apiSource = createApiSource({
       config,
-      status: () => current?.status,
+      status: () => (current === undefined ? undefined : tls.status(current.status)),
       health: (_service, url) => servers.statuses().get(url) !== 'DOWN',
       providers: () => providerNames,
       version: BERTH_VERSION,
@@ -83,6 +97,7 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
       ['dashboard@internal', createDashboardHandler()],
       ['ping@internal', createPingHandler(() => terminating, config.ping?.terminatingStatusCode ?? 503)],
       ['noop@internal', noopHandler],
+      ['acme-http@internal', acmeHttpHandler(acme)],
     ]);
     if (metrics !== undefined) internal.set('prometheus@internal', createPrometheusHandler(metrics));
 
@@ -103,7 +118,7 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
         logger.warn({ entryPointName: name }, `entryPoint ${name} is UDP, which Berth does not serve yet; it is not opened`);
         continue;
       }
-      const entryPoint = new HttpEntryPoint(httpEntryPointOptions(name, entryPointConfig), switcher, logger);
+      const entryPoint = new HttpEntryPoint(httpEntryPointOptions(name, entryPointConfig, tlsManager), switcher, logger);
       entryPoints.set(name, entryPoint);
     }
     for (const entryPoint of entryPoints.values()) await entryPoint.listen();
@@ -133,6 +148,7 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
     const fileEnv = config.demo?.whoami === undefined ? options.env : { ...options.env, [DEMO_WHOAMI_ADDRESS_VARIABLE]: config.demo.whoami.address };
     if (config.providers.file !== undefined) providers.push(createFileProvider(config.providers.file, { logger: providerLogger.child({ providerName: 'file' }), env: fileEnv }));
     if (config.providers.docker !== undefined) providers.push(createDockerProvider(config.providers.docker, { logger: providerLogger.child({ providerName: 'docker' }), env: options.env }));
+    providers.push(...acme);
     providerNames.push(...providers.map((provider) => provider.name));
 
     const watcher = createConfigurationWatcher({
@@ -146,6 +162,7 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
         current = graph;
         switcher.set(graph);
         metrics?.configReloaded(elementNames(graph, 'http.routers'), elementNames(graph, 'http.services'));
+        tls.apply(snapshot, graph.routes);
         // The old graph's requests keep running on their own handlers; only its timers and checks stop.
         previous?.close();
         logger.info({ generation: graph.generation, ms: Math.round(performance.now() - started) }, 'configuration applied');
@@ -153,6 +170,8 @@ export async function bootstrap(config: StaticConfig, options: BootstrapOptions)
     });
     cleanups.push(() => lifetime.abort());
     await watcher.start(lifetime.signal);
+    // Started means serving: the first snapshot's certificates (stored ACME ones included) are in place too.
+    await tls.settled();
 
     let closing: Promise<void> | undefined;
     return {

@@ -1,5 +1,6 @@
 import * as acme from 'acme-client';
 import type { AcmeResolverSettings } from '../config/static/certificate-resolvers.js';
+import type { DeepReadonly } from '../util/deep-freeze.js';
 import type { Logger } from '../observability/logger.js';
 import { accountKeyFromStored, generateAccountKey, type AccountKey } from './keys.js';
 import type { AcmeStorage, StoredAccount } from './storage.js';
@@ -7,7 +8,7 @@ import { installTransport, type AcmeProblem } from './transport.js';
 
 export interface AccountContext {
   readonly name: string;
-  readonly settings: AcmeResolverSettings;
+  readonly settings: DeepReadonly<AcmeResolverSettings>;
   readonly storage: AcmeStorage;
   readonly logger: Logger;
   /** PEM roots read from `caCertificates`. */

@@ -1,11 +1,12 @@
 import type { Domain } from '../config/dynamic/model.js';
+import type { DeepReadonly } from '../util/deep-freeze.js';
 import { nameMatches, normalizeName } from '../tls/names.js';
 
 /** What the ACME layer needs from a router (HTTP or TCP): the lead computes `hosts` from Host()/HostSNI(). */
 export interface RouterCertificateNeed {
   readonly name: string;
   readonly certResolver: string | undefined;
-  readonly domains?: readonly Domain[] | undefined;
+  readonly domains?: readonly DeepReadonly<Domain>[] | undefined;
   /** Every Host() (HTTP) or HostSNI() (TCP) value of the rule, whatever the operators around them. */
   readonly hosts: readonly string[];
 }
@@ -57,7 +58,7 @@ function unique(names: string[]): string[] {
  * unless a certificate already covers it). Returned as a router-like need so the lead can add it to the list
  * given to `onSnapshot`.
  */
-export function defaultGeneratedCertNeed(tls: { readonly stores?: Readonly<Record<string, { readonly defaultGeneratedCert?: { readonly resolver: string; readonly domain: Domain } | undefined }>> | undefined } | undefined): RouterCertificateNeed | undefined {
+export function defaultGeneratedCertNeed(tls: { readonly stores?: Readonly<Record<string, { readonly defaultGeneratedCert?: { readonly resolver: string; readonly domain: DeepReadonly<Domain> } | undefined }>> | undefined } | undefined): RouterCertificateNeed | undefined {
   const generated = tls?.stores?.['default']?.defaultGeneratedCert;
   if (generated === undefined) return undefined;
   return { name: 'tls.stores.default.defaultGeneratedCert', certResolver: generated.resolver, domains: [generated.domain], hosts: [] };

@@ -11,6 +11,8 @@ export interface AcmeProvider extends Provider {
   readonly resolver: AcmeResolver;
   /** Orders what the routers using this resolver need and no certificate covers yet (reference §7.2). */
   onSnapshot(routers: readonly RouterCertificateNeed[], covered: (name: string) => boolean): void;
+  /** False once the storage file could not be opened: the resolver is skipped, as Traefik skips it. */
+  usable(): boolean;
 }
 
 /** The resolver's certificates as dynamic configuration: inline PEM, so nothing touches the disk twice. */
@@ -27,6 +29,7 @@ export function certificatesConfig(resolver: AcmeResolver): DynamicConfig {
 export function createAcmeProvider(resolver: AcmeResolver): AcmeProvider {
   const providerName = `${resolver.name}.acme`;
   let opened = false;
+  let failed = false;
   return {
     name: providerName,
     throttled: false,
@@ -35,6 +38,7 @@ export function createAcmeProvider(resolver: AcmeResolver): AcmeProvider {
       try {
         await resolver.open();
       } catch (err) {
+        failed = true;
         const message = err instanceof Error ? err.message : String(err);
         publish({ provider: providerName, issues: [{ code: err instanceof BerthError ? err.code : ErrorCodes.ACME_STORAGE, severity: 'error', where: `certificatesResolvers.${resolver.name}.acme.storage`, message }] });
         return;
@@ -49,6 +53,7 @@ export function createAcmeProvider(resolver: AcmeResolver): AcmeProvider {
       }, { once: true });
       void runRenewalSchedule(resolver.timing, () => resolver.checkRenewals(), signal);
     },
+    usable: () => !failed,
     onSnapshot(routers, covered) {
       if (!opened) return;
       resolver.request(domainsToCertify(routers, covered).get(resolver.name) ?? []);

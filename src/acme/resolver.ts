@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AcmeResolverSettings } from '../config/static/certificate-resolvers.js';
+import type { DeepReadonly } from '../util/deep-freeze.js';
 import { BerthError } from '../errors/berth-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import type { Logger } from '../observability/logger.js';
@@ -21,7 +22,7 @@ const ACCOUNT_MISSING = 'urn:ietf:params:acme:error:accountDoesNotExist';
 
 export interface AcmeResolverOptions {
   readonly name: string;
-  readonly settings: AcmeResolverSettings;
+  readonly settings: DeepReadonly<AcmeResolverSettings>;
   readonly logger: Logger;
   /** Where DNS providers read credentials (process.env by default). */
   readonly env?: Environment;
@@ -34,6 +35,8 @@ export interface AcmeResolverOptions {
   readonly concurrency?: number;
   /** Backoff of a failing name set: first delay and cap (default 1 min, 24 h), doubling in between. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** Overrides how often the renewal schedule looks (default from certificatesDuration; see acme/from-static.ts). */
+  readonly renewalCheckEveryMs?: number;
 }
 
 /** A certificate the resolver holds, decoded. */
@@ -58,7 +61,7 @@ export interface OrderStatus {
 
 export interface AcmeResolver {
   readonly name: string;
-  readonly settings: AcmeResolverSettings;
+  readonly settings: DeepReadonly<AcmeResolverSettings>;
   readonly httpChallenges: HttpChallengeStore;
   readonly tlsChallenges: TlsAlpnChallengeStore;
   readonly timing: RenewalTiming;
@@ -88,7 +91,8 @@ export function createAcmeResolver(options: AcmeResolverOptions): AcmeResolver {
   const now = options.now ?? Date.now;
   const concurrency = options.concurrency ?? 2;
   const backoff = options.backoff ?? { initialMs: 60_000, maxMs: 24 * 3600_000 };
-  const timing = renewalTiming(settings.certificatesDuration);
+  const derived = renewalTiming(settings.certificatesDuration);
+  const timing = options.renewalCheckEveryMs === undefined ? derived : { ...derived, checkEveryMs: options.renewalCheckEveryMs };
   const httpChallenges = new HttpChallengeStore();
   const tlsChallenges = new TlsAlpnChallengeStore();
   const controller = new AbortController();

@@ -4,12 +4,13 @@ import type { Duplex } from 'node:stream';
 import { ErrorCodes } from '../errors/codes.js';
 import { BerthError } from '../errors/berth-error.js';
 import type { Logger } from '../observability/logger.js';
-import { sendStatus } from '../runtime/handler.js';
 import type { RequestContext } from '../runtime/request-context.js';
 import { sleep } from '../util/abort.js';
-import { createIpMatcher, unmapIPv4, type IpMatcher } from '../util/ip-matcher.js';
 import type { EntryPointAddress } from '../config/static/address.js';
 import type { HandlerSwitcher } from './handler-switcher.js';
+import { HttpsTermination, type HttpsOptions } from './https-entrypoint.js';
+import { misdirectedRequest } from './misdirected.js';
+import { RequestDispatcher } from './request-dispatch.js';
 
 /** What an HTTP EntryPoint needs from static configuration (times in milliseconds). */
 export interface HttpEntryPointOptions {
@@ -26,42 +27,36 @@ export interface HttpEntryPointOptions {
   readonly keepAliveMaxRequests: number;
   /** `transport.keepAliveMaxTime` in ms: connection age after which a response closes it (0: no limit). */
   readonly keepAliveMaxTime: number;
-}
-
-interface ConnectionInfo {
-  readonly clientIp: string;
-  readonly clientPort: number;
-  readonly trusted: boolean;
-  /** When the connection's first request arrived (keepAliveMaxTime). */
-  readonly since: number;
+  /** TLS termination on the same port (Traefik's model); without it the entrypoint serves plain HTTP only. */
+  readonly https?: Pick<HttpsOptions, 'acceptor' | 'http2'>;
 }
 
 /**
- * A plain-HTTP EntryPoint: one listener, created once from static configuration and never restarted by a
- * dynamic change. Each request reads the current routing table once and keeps it to the end.
+ * An EntryPoint: one listener, created once from static configuration and never restarted by a dynamic change.
+ * Each request reads the current routing table once and keeps it to the end. With `https`, TLS connections on
+ * the same port are terminated too (https-entrypoint.ts) and reach the entrypoint's TLS routers.
  */
 export class HttpEntryPoint {
   readonly name: string;
   readonly #options: HttpEntryPointOptions;
-  readonly #switcher: HandlerSwitcher;
   readonly #logger: Logger;
   readonly #server: Server;
-  readonly #trusted: IpMatcher | undefined;
-  readonly #connections = new WeakMap<Socket, ConnectionInfo>();
-  readonly #inFlight = new Set<ServerResponse>();
-  #terminating = false;
+  readonly #dispatcher: RequestDispatcher;
+  readonly #https: HttpsTermination | undefined;
   #port = 0;
 
   constructor(options: HttpEntryPointOptions, switcher: HandlerSwitcher, logger: Logger) {
     this.name = options.name;
     this.#options = options;
-    this.#switcher = switcher;
     this.#logger = logger.child({ entryPointName: options.name });
-    const trusted = options.forwardedHeaders.insecure ? undefined : createIpMatcher(options.forwardedHeaders.trustedIPs);
-    if (trusted !== undefined && 'invalid' in trusted) {
-      throw new BerthError(ErrorCodes.STATIC_CONFIG, `entryPoints.${options.name}.forwardedHeaders.trustedIPs: not an IP or CIDR: ${trusted.invalid.join(', ')}`);
-    }
-    this.#trusted = trusted;
+    const acceptor = options.https?.acceptor;
+    this.#dispatcher = new RequestDispatcher({
+      name: options.name,
+      forwardedHeaders: options.forwardedHeaders,
+      writeTimeout: options.writeTimeout,
+      keepAliveMaxTime: options.keepAliveMaxTime,
+      ...(acceptor === undefined ? {} : { misdirected: (req: IncomingMessage, serverName: string) => misdirectedRequest(req, serverName, acceptor) }),
+    }, switcher, this.#logger);
     this.#server = createServer({
       // Traefik's readTimeout covers the whole request, body included; Node's requestTimeout is the same idea.
       requestTimeout: options.readTimeout,
@@ -72,6 +67,15 @@ export class HttpEntryPoint {
     // Node answers the last allowed request with `Connection: close`, as Traefik's keepAliveMaxRequests does.
     this.#server.maxRequestsPerSocket = options.keepAliveMaxRequests;
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#dispatch(req, res, undefined));
+    this.#https = options.https === undefined ? undefined : new HttpsTermination({
+      ...options.https,
+      maxHeaderBytes: options.maxHeaderBytes,
+      firstBytesTimeout: options.readTimeout === 0 ? 60_000 : Math.min(options.readTimeout, 60_000),
+      idleTimeout: options.idleTimeout,
+      keepAliveMaxRequests: options.keepAliveMaxRequests,
+      keepAliveMaxTime: options.keepAliveMaxTime,
+    }, this.#dispatcher, this.#logger);
+    this.#https?.attach(this.#server);
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       // A ServerResponse on the raw socket lets middlewares still answer (401, redirects) before the upgrade.
       const res = new ServerResponse(req);
@@ -93,10 +97,10 @@ export class HttpEntryPoint {
   }
 
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#dispatcher.inFlight;
   }
 
-  /** Open TCP connections, WebSockets included (`traefik_open_connections`). */
+  /** Open TCP connections, TLS and WebSockets included (`traefik_open_connections`). */
   openConnections(): Promise<number> {
     return new Promise((resolve) => this.#server.getConnections((err, count) => resolve(err === null ? count : 0)));
   }
@@ -115,6 +119,7 @@ export class HttpEntryPoint {
     });
     const address = this.#server.address();
     this.#port = typeof address === 'object' && address !== null ? address.port : port;
+    this.#dispatcher.localPort = this.#port;
     this.#logger.info({ port: this.#port }, `entryPoint ${this.name} listening`);
   }
 
@@ -124,74 +129,21 @@ export class HttpEntryPoint {
    * close whatever is left.
    */
   async shutdown(closeUpgrades: () => Promise<void>): Promise<void> {
-    this.#terminating = true;
+    this.#dispatcher.beginShutdown();
     if (this.#options.requestAcceptGraceTimeout > 0) await sleep(this.#options.requestAcceptGraceTimeout);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
-    for (const res of this.#inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    this.#https?.beginShutdown();
     const deadline = Date.now() + this.#options.graceTimeOut;
-    while (this.#inFlight.size > 0 && Date.now() < deadline) await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
-    if (this.#inFlight.size > 0) this.#logger.warn({ requests: this.#inFlight.size }, 'graceTimeOut reached: closing requests still in flight');
+    while (this.#dispatcher.inFlight > 0 && Date.now() < deadline) await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+    if (this.#dispatcher.inFlight > 0) this.#logger.warn({ requests: this.#dispatcher.inFlight }, 'graceTimeOut reached: closing requests still in flight');
     await closeUpgrades();
+    this.#https?.close();
     this.#server.closeAllConnections();
     await closed;
   }
 
   #dispatch(req: IncomingMessage, res: ServerResponse, upgrade: RequestContext['upgrade']): void {
-    const table = this.#switcher.current;
-    if (table === undefined) return sendStatus(res, 503, 'Service Unavailable', { 'retry-after': '1' });
-    const handler = table.handlerFor(this.name, false);
-    if (handler === undefined) return sendStatus(res, 404, '404 page not found');
-
-    const connection = this.#connection(req.socket);
-    const ctx: RequestContext = {
-      entryPoint: this.name,
-      clientIp: connection.clientIp,
-      clientPort: connection.clientPort,
-      localPort: this.#port,
-      tls: false,
-      trustForwardHeaders: connection.trusted,
-      host: '',
-      serverName: '',
-      routerName: '',
-      serviceName: '',
-      serverUrl: '',
-      upgrade,
-      startedAt: process.hrtime.bigint(),
-    };
-    const maxTime = this.#options.keepAliveMaxTime;
-    if (this.#terminating || (maxTime > 0 && Date.now() - connection.since >= maxTime)) res.setHeader('connection', 'close');
-    this.#track(res);
-    try {
-      handler(req, res, ctx);
-    } catch (err) {
-      this.#logger.error({ err, routerName: ctx.routerName }, 'request handler failed');
-      sendStatus(res, 500, 'Internal Server Error');
-    }
-  }
-
-  #track(res: ServerResponse): void {
-    this.#inFlight.add(res);
-    res.once('close', () => this.#inFlight.delete(res));
-    if (this.#options.writeTimeout > 0) {
-      // Go's WriteTimeout: the response must be written within this time after the request headers were read.
-      const timer = setTimeout(() => res.destroy(), this.#options.writeTimeout);
-      res.once('close', () => clearTimeout(timer));
-    }
-  }
-
-  #connection(socket: Socket): ConnectionInfo {
-    let info = this.#connections.get(socket);
-    if (info === undefined) {
-      const clientIp = unmapIPv4(socket.remoteAddress ?? '');
-      info = {
-        clientIp,
-        clientPort: socket.remotePort ?? 0,
-        trusted: this.#trusted === undefined || this.#trusted.matches(clientIp),
-        since: Date.now(),
-      };
-      this.#connections.set(socket, info);
-    }
-    return info;
+    this.#dispatcher.dispatch(req, res, this.#dispatcher.connectionOf(req.socket), upgrade);
   }
 }

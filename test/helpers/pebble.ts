@@ -26,6 +26,8 @@ export interface Pebble {
   readonly challtestsrv: string;
   /** Pebble's root for issued certificates (GET /roots/0 on its management port). */
   issuerRoot(): Promise<string>;
+  /** Everything Pebble and challtestsrv printed so far (each ACME request is a line, e.g. `POST /order-plz`). */
+  log(): string;
   close(): Promise<void>;
 }
 
@@ -58,12 +60,19 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: strin
   return child;
 }
 
+export interface PebbleOptions {
+  /** Lifetime of issued certificates in seconds (Pebble's default is five years). */
+  readonly certificateValidityPeriod?: number;
+  /** Names Pebble refuses to order (rejectedIdentifier), to see how a client handles a refusing CA. */
+  readonly domainBlocklist?: readonly string[];
+}
+
 /**
  * Starts pebble-challtestsrv and Pebble on free loopback ports, Pebble with a freshly made listener
  * certificate, no validation sleep, no random nonce rejection and no authorization reuse (so every order
  * really validates). Every name resolves to 127.0.0.1 through challtestsrv.
  */
-export async function startPebble(): Promise<Pebble> {
+export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-pebble-'));
   const [listen, management, httpPort, tlsPort, dnsPort, challMgmt] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const ca = await createTestCa('Pebble listener CA');
@@ -77,6 +86,8 @@ export async function startPebble(): Promise<Pebble> {
       certificate: join(dir, 'cert.pem'), privateKey: join(dir, 'key.pem'),
       httpPort, tlsPort, ocspResponderURL: '', externalAccountBindingRequired: false,
       externalAccountMACKeys: { [eab.kid]: eab.hmacEncoded },
+      ...(options.certificateValidityPeriod === undefined ? {} : { certificateValidityPeriod: options.certificateValidityPeriod }),
+      ...(options.domainBlocklist === undefined ? {} : { domainBlocklist: options.domainBlocklist }),
     },
   }));
   const log: string[] = [];
@@ -113,6 +124,7 @@ export async function startPebble(): Promise<Pebble> {
     eab,
     challtestsrv: `http://127.0.0.1:${challMgmt}`,
     issuerRoot: async () => (await get(`https://127.0.0.1:${management}/roots/0`, agent)).body,
+    log: () => log.join(''),
     close,
   };
 }
