@@ -55,6 +55,7 @@ export class HttpEntryPoint {
       forwardedHeaders: options.forwardedHeaders,
       writeTimeout: options.writeTimeout,
       keepAliveMaxTime: options.keepAliveMaxTime,
+      keepAliveMaxRequests: options.keepAliveMaxRequests,
       ...(acceptor === undefined ? {} : { misdirected: (req: IncomingMessage, serverName: string) => misdirectedRequest(req, serverName, acceptor) }),
     }, switcher, this.#logger);
     this.#server = createServer({
@@ -64,8 +65,6 @@ export class HttpEntryPoint {
       keepAliveTimeout: options.idleTimeout,
       maxHeaderSize: options.maxHeaderBytes,
     });
-    // Node answers the last allowed request with `Connection: close`, as Traefik's keepAliveMaxRequests does.
-    this.#server.maxRequestsPerSocket = options.keepAliveMaxRequests;
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#dispatch(req, res, undefined));
     this.#https = options.https === undefined ? undefined : new HttpsTermination({
       ...options.https,

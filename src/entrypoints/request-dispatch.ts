@@ -18,6 +18,8 @@ export interface ConnectionInfo {
   readonly serverName: string | undefined;
   /** When the connection was first seen (keepAliveMaxTime). */
   readonly since: number;
+  /** HTTP/1.x requests dispatched on it so far (keepAliveMaxRequests); the one mutable fact. */
+  requests: number;
 }
 
 export interface RequestDispatcherOptions {
@@ -27,6 +29,8 @@ export interface RequestDispatcherOptions {
   readonly writeTimeout: number;
   /** `transport.keepAliveMaxTime` in ms: connection age after which a response closes it (0: no limit). */
   readonly keepAliveMaxTime: number;
+  /** `transport.keepAliveMaxRequests`: the request that reaches it is answered with `Connection: close` (0: no limit). */
+  readonly keepAliveMaxRequests: number;
   /**
    * For TLS requests: true when the request's Host maps to other TLS options than the connection's SNI. Such a
    * request is answered 421 (Traefik's snicheck: a client must not reuse a connection negotiated under one set
@@ -82,6 +86,7 @@ export class RequestDispatcher {
       trusted: this.#trusted === undefined || this.#trusted.matches(clientIp),
       serverName,
       since: Date.now(),
+      requests: 0,
     };
   }
 
@@ -104,6 +109,18 @@ export class RequestDispatcher {
   beginShutdown(): void {
     this.#terminating = true;
     for (const res of this.#inFlight) if (!res.headersSent && !isHttp2(res)) res.setHeader('connection', 'close');
+  }
+
+  /**
+   * Whether this response must close its HTTP/1.x connection. An explicit `Connection: close` makes Node end the
+   * socket after the response; its own maxRequestsPerSocket only writes the header and leaves the socket open.
+   */
+  #lastOnConnection(connection: ConnectionInfo): boolean {
+    connection.requests++;
+    const { keepAliveMaxRequests: maxRequests, keepAliveMaxTime: maxTime } = this.#options;
+    return this.#terminating
+      || (maxRequests > 0 && connection.requests >= maxRequests)
+      || (maxTime > 0 && Date.now() - connection.since >= maxTime);
   }
 
   dispatch(req: IncomingMessage, res: ServerResponse, connection: ConnectionInfo, upgrade: RequestContext['upgrade']): void {
@@ -130,8 +147,7 @@ export class RequestDispatcher {
       startedAt: process.hrtime.bigint(),
     };
     // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2); its sessions are closed with GOAWAY instead.
-    const maxTime = this.#options.keepAliveMaxTime;
-    if ((this.#terminating || (maxTime > 0 && Date.now() - connection.since >= maxTime)) && !isHttp2(res)) res.setHeader('connection', 'close');
+    if (!isHttp2(res) && this.#lastOnConnection(connection)) res.setHeader('connection', 'close');
     this.#track(res);
     try {
       handler(req, res, ctx);
