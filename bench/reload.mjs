@@ -24,29 +24,46 @@ async function importDist(relative) {
 
 /**
  * Loads Berth's compile() and the modules around it, or says what is missing.
- * @returns {Promise<{ ok: true, compile: Function, HandlerSwitcher: any, deepFreeze: Function, loadStaticConfig: Function } | { ok: false, error: string }>}
+ * @returns {Promise<{ ok: true, compile: Function, HandlerSwitcher: any, deepFreeze: Function, loadStaticConfig: Function, compileOptions: Function } | { ok: false, error: string }>}
  */
 export async function loadBerthCompiler() {
   const compileModule = await importDist(COMPILE_ENTRY.module);
   if (compileModule === undefined) {
-    return { ok: false, error: `Berth's compile entry ${COMPILE_ENTRY.module} is not built (is it in src/ yet? run npm run build); nothing was measured` };
+    return { ok: false, error: `Berth's compile entry ${COMPILE_ENTRY.module} is not built (run npm run build); nothing was measured` };
   }
   const compile = compileModule[COMPILE_ENTRY.exportName];
   if (typeof compile !== 'function') return { ok: false, error: `${COMPILE_ENTRY.module} has no function export "${COMPILE_ENTRY.exportName}"; nothing was measured` };
-  const switcher = await importDist('dist/src/entrypoints/handler-switcher.js');
-  const freeze = await importDist('dist/src/util/deep-freeze.js');
-  const staticLoad = await importDist('dist/src/config/static/load.js');
-  if (!switcher || !freeze || !staticLoad) return { ok: false, error: 'dist/ lacks handler-switcher, deep-freeze or the static config loader; run npm run build' };
-  return { ok: true, compile, HandlerSwitcher: switcher.HandlerSwitcher, deepFreeze: freeze.deepFreeze, loadStaticConfig: staticLoad.loadStaticConfig };
+  const [switcher, freeze, staticLoad, fromStatic, services, logging, fileParse, merge] = await Promise.all([
+    'dist/src/entrypoints/handler-switcher.js', 'dist/src/util/deep-freeze.js', 'dist/src/config/static/load.js',
+    'dist/src/runtime/compile/from-static.js', 'dist/src/runtime/services/index.js', 'dist/src/observability/logger.js',
+    'dist/src/providers/file/parse.js', 'dist/src/watcher/merge.js',
+  ].map(importDist));
+  if (!switcher || !freeze || !staticLoad || !fromStatic || !services || !logging || !fileParse || !merge) return { ok: false, error: 'dist/ lacks a module compile() needs; run npm run build' };
+  /** compile()'s options as the process wiring builds them: the real forwarder, pools and server states. */
+  const compileOptions = (config) => {
+    const logger = logging.silentLogger();
+    const forwarder = services.createForwarder('undici', { policy: services.createForwardedHeadersPolicy(), upgrades: new services.UpgradeTracker(), logger });
+    return {
+      logger,
+      entryPoints: fromStatic.compileEntryPointsFrom(config),
+      defaultTransport: fromStatic.defaultTransportFrom(config),
+      internal: new Map(),
+      services: { forwarder, transports: new services.TransportRegistry(), servers: new services.ServerStateRegistry(), logger },
+    };
+  };
+  return { ok: true, compile, HandlerSwitcher: switcher.HandlerSwitcher, deepFreeze: freeze.deepFreeze, loadStaticConfig: staticLoad.loadStaticConfig, compileOptions,
+    parseDynamicFiles: fileParse.parseDynamicFiles, mergeProviders: merge.mergeProviders };
 }
 
 /**
- * Compiles `snapshot` into a RuntimeGraph and makes it current. Point this at compile()'s real parameters if
- * they differ: it is called as compile(snapshot, staticConfig).
+ * Compiles `snapshot` into a RuntimeGraph, makes it current and closes the one it replaced, as the process
+ * wiring does on each snapshot.
  */
-export function compileAndSwap(compile, snapshot, staticConfig, switcher) {
-  const graph = compile(snapshot, staticConfig);
+export function compileAndSwap(compile, snapshot, options, switcher) {
+  const previous = switcher.current;
+  const graph = compile(snapshot, options);
   switcher.set(graph);
+  previous?.close();
   return graph;
 }
 
@@ -59,16 +76,18 @@ function benchStaticConfig(loadStaticConfig) {
 }
 
 /**
- * The snapshot the file provider would publish for bench/proxies/berth.mjs's dynamic file: `routers` Host
- * routers to one service, names qualified @file. `extra` adds one router, so consecutive snapshots differ.
+ * The snapshot the file provider would publish for bench/proxies/berth.mjs's dynamic file, made by the same
+ * code: the YAML decoded by the file provider's parser (defaults applied), merged and qualified by the
+ * watcher's merge. `routers` Host routers to one service; `extra` adds one, so consecutive snapshots differ.
  */
-function benchSnapshot(deepFreeze, routers, generation, extra) {
-  const routerMap = {};
-  for (let i = 0; i < routers + (extra ? 1 : 0); i++) {
-    routerMap[`h${i}@file`] = { rule: `Host(\`h${i}.bench.test\`)`, service: 'app@file' };
-  }
-  const config = { http: { routers: routerMap, services: { 'app@file': { loadBalancer: { servers: [{ url: 'http://127.0.0.1:9' }] } } } } };
-  return deepFreeze({ generation, createdAt: Date.now(), config, issues: [], origins: {}, providers: ['file'] });
+function benchSnapshot(berth, routers, generation, extra) {
+  const lines = ['http:', '  routers:'];
+  for (let i = 0; i < routers + (extra ? 1 : 0); i++) lines.push(`    h${i}:`, `      rule: "Host(\`h${i}.bench.test\`)"`, '      service: app');
+  lines.push('  services:', '    app:', '      loadBalancer:', '        servers:', '          - url: "http://127.0.0.1:9"');
+  const parsed = berth.parseDynamicFiles([{ name: '/bench/dynamic.yml', text: lines.join('\n') }]);
+  if (parsed.config === undefined || parsed.issues.length > 0) throw new Error(`bench dynamic file rejected: ${JSON.stringify(parsed.issues)}`);
+  const merged = berth.mergeProviders(new Map([['file', { config: parsed.config, issues: [], origins: parsed.origins }]]));
+  return berth.deepFreeze({ generation, createdAt: Date.now(), config: merged.config, issues: merged.issues, origins: merged.origins, providers: ['file'] });
 }
 
 /**
@@ -78,14 +97,14 @@ function benchSnapshot(deepFreeze, routers, generation, extra) {
 export async function measureCompileSwap({ routers = 10_000, iterations = 10 } = {}) {
   const berth = await loadBerthCompiler();
   if (!berth.ok) return { error: berth.error };
-  const staticConfig = benchStaticConfig(berth.loadStaticConfig);
+  const options = berth.compileOptions(benchStaticConfig(berth.loadStaticConfig));
   const switcher = new berth.HandlerSwitcher();
-  const snapshots = [benchSnapshot(berth.deepFreeze, routers, 1, false), benchSnapshot(berth.deepFreeze, routers, 2, true)];
+  const snapshots = [benchSnapshot(berth, routers, 1, false), benchSnapshot(berth, routers, 2, true)];
   const samplesMs = [];
   for (let i = 0; i <= iterations; i++) {
     const snapshot = snapshots[i % 2];
     const start = performance.now();
-    compileAndSwap(berth.compile, snapshot, staticConfig, switcher);
+    compileAndSwap(berth.compile, snapshot, options, switcher);
     samplesMs.push(performance.now() - start);
     if (switcher.current === undefined) return { error: 'compileAndSwap() left no current routing table; nothing was measured' };
   }

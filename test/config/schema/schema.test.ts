@@ -157,3 +157,13 @@ test('YAML syntax errors carry file, line and column; key paths carry the line',
   assert.equal(good.where(['http', 'routers', 'web', 'rule']), 'dynamic/app.yml:4: http.routers.web.rule');
   assert.equal(good.where(['HTTP', 'routers', 'web', 'tls']), 'dynamic/app.yml:3: HTTP.routers.web.tls');
 });
+
+test('a key repeated in one mapping is a syntax error at the repeat; merge keys and other mappings are not', () => {
+  const repeated = parseYamlSource('http:\n  routers:\n    web:\n      rule: a\n    api:\n      rule: b\n    web:\n      rule: c\n', 'dynamic/app.yml');
+  assert.equal(repeated.value, undefined);
+  assert.equal(repeated.issues.length, 1);
+  assert.equal(repeated.issues[0]?.where, 'dynamic/app.yml:7:5');
+  assert.match(repeated.issues[0]?.message ?? '', /"web" appears twice/);
+  const fine = parseYamlSource('base: &b\n  rule: x\nhttp:\n  routers:\n    web:\n      <<: *b\n      service: s\n    api:\n      rule: x\n', 'dynamic/app.yml');
+  assert.deepEqual(fine.issues, []);
+});
