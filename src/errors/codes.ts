@@ -2,8 +2,8 @@
  * The one catalog of Berth's stable error codes.
  *
  * Callers branch on these codes, never on messages. A code, once released, keeps its meaning forever:
- * retire a code by leaving its line here with a `retired` note, never reuse it. Every code has a row in
- * docs/errors.md.
+ * retire a code by leaving its line here with a `retired` note, never reuse it. Every code has a section in
+ * docs/errors.md (test/errors/codes.test.ts holds the two together).
  */
 export const ErrorCodes = {
   // Configuration decoding (static and dynamic alike).
