@@ -5,7 +5,7 @@ import { BerthError } from '../errors/berth-error.js';
 import type { Logger } from '../observability/logger.js';
 import { sendStatus } from '../runtime/handler.js';
 import type { RequestContext } from '../runtime/request-context.js';
-import { createIpMatcher, unmapIPv4, type IpMatcher } from '../util/ip-matcher.js';
+import { compileIpList, unmapIPv4 } from '../runtime/rules/ip-match.js';
 import type { HandlerSwitcher } from './handler-switcher.js';
 
 /** What a request needs to know about the connection it came on; computed once per connection. */
@@ -51,7 +51,7 @@ export class RequestDispatcher {
   readonly #options: RequestDispatcherOptions;
   readonly #switcher: HandlerSwitcher;
   readonly #logger: Logger;
-  readonly #trusted: IpMatcher | undefined;
+  readonly #trusted: ((clientIp: string) => boolean) | undefined;
   readonly #connections = new WeakMap<object, ConnectionInfo>();
   readonly #inFlight = new Set<ServerResponse>();
   #terminating = false;
@@ -61,11 +61,11 @@ export class RequestDispatcher {
     this.#options = options;
     this.#switcher = switcher;
     this.#logger = logger;
-    const trusted = options.forwardedHeaders.insecure ? undefined : createIpMatcher(options.forwardedHeaders.trustedIPs);
-    if (trusted !== undefined && 'invalid' in trusted) {
+    const trusted = options.forwardedHeaders.insecure ? undefined : compileIpList(options.forwardedHeaders.trustedIPs);
+    if (trusted !== undefined && !trusted.ok) {
       throw new BerthError(ErrorCodes.STATIC_CONFIG, `entryPoints.${options.name}.forwardedHeaders.trustedIPs: not an IP or CIDR: ${trusted.invalid.join(', ')}`);
     }
-    this.#trusted = trusted;
+    this.#trusted = trusted?.contains;
   }
 
   get inFlight(): number {
@@ -83,7 +83,7 @@ export class RequestDispatcher {
     return {
       clientIp,
       clientPort: socket.remotePort ?? 0,
-      trusted: this.#trusted === undefined || this.#trusted.matches(clientIp),
+      trusted: this.#trusted === undefined || this.#trusted(clientIp),
       serverName,
       since: Date.now(),
       requests: 0,

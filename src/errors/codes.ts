@@ -2,8 +2,8 @@
  * The one catalog of Berth's stable error codes.
  *
  * Callers branch on these codes, never on messages. A code, once released, keeps its meaning forever:
- * retire a code by leaving its line here with a `retired` note, never reuse it. Every code has a row in
- * docs/errors.md.
+ * retire a code by leaving its line here with a `retired` note, never reuse it. Every code has a section in
+ * docs/errors.md (test/errors/codes.test.ts holds the two together).
  */
 export const ErrorCodes = {
   // Configuration decoding (static and dynamic alike).
@@ -20,7 +20,6 @@ export const ErrorCodes = {
   // Rules.
   RULE_SYNTAX: 'BERTH_ERR_RULE_SYNTAX',
   RULE_MATCHER: 'BERTH_ERR_RULE_MATCHER',
-  UNSAFE_REGEX: 'BERTH_ERR_UNSAFE_REGEX',
 
   // Dynamic configuration graph (compile).
   SERVICE_NOT_FOUND: 'BERTH_ERR_SERVICE_NOT_FOUND',
@@ -45,9 +44,7 @@ export const ErrorCodes = {
   DOCKER_NETWORK: 'BERTH_ERR_DOCKER_NETWORK',
   DOCKER_CONFLICT: 'BERTH_ERR_DOCKER_CONFLICT',
 
-  // Forwarding (request time; surfaced as HTTP status codes and logs).
-  NO_SERVER: 'BERTH_ERR_NO_SERVER',
-  UPSTREAM_UNREACHABLE: 'BERTH_ERR_UPSTREAM_UNREACHABLE',
+  // Forwarding (request time; a 504 to the client, and the access log's status).
   UPSTREAM_TIMEOUT: 'BERTH_ERR_UPSTREAM_TIMEOUT',
 
   // ACME.
@@ -60,7 +57,7 @@ export const ErrorCodes = {
   // Process and lifecycle.
   LISTEN_FAILED: 'BERTH_ERR_LISTEN_FAILED',
   STATIC_CONFIG: 'BERTH_ERR_STATIC_CONFIG',
-  HEALTHCHECK_FAILED: 'BERTH_ERR_HEALTHCHECK_FAILED',
+  // Worker processes (src/process): kept for the branch that adds them.
   WORKER_FAILED: 'BERTH_ERR_WORKER_FAILED',
 } as const;
 

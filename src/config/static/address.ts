@@ -58,6 +58,8 @@ export function checkHostPort(address: string): string | undefined {
 /** Validation message for an IP address or CIDR range (`trustedIPs`), or undefined when it is one. */
 export function checkIpOrCidr(value: string): string | undefined {
   const text = value.trim();
+  // Node's isIP accepts a zone (`fe80::1%eth0`); Go's net.ParseIP, and so Traefik and Berth's matcher, do not.
+  if (text.includes('%')) return `"${value}" is not an IP address or a CIDR range: remove the zone ("%...")`;
   if (isIP(text) !== 0) return undefined;
   const slash = text.indexOf('/');
   if (slash !== -1) {

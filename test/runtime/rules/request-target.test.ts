@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalHost, requestHost, routingPath, targetAuthority, targetQuery } from '../../../src/runtime/rules/request-target.js';
 import { parseQuery } from '../../../src/runtime/rules/query.js';
-import { mappedIPv4 } from '../../../src/runtime/rules/ip-match.js';
 
 test('canonicalHost: lower-case, port stripped (IPv6 too), trailing dot removed', () => {
   const table: ReadonlyArray<readonly [string | undefined, string]> = [
@@ -129,15 +128,4 @@ test('parseQuery: Go ParseQuery semantics after AllowQuerySemicolons', () => {
   assert.deepEqual(pairs('k=%C3%A9'), [['k', 'é']]);
   assert.deepEqual(pairs('bad=%zz&ok=1&%=2'), [['ok', '1']]);
   assert.deepEqual(pairs('a=%3B'), [['a', ';']]);
-});
-
-test('mappedIPv4: the IPv4 address inside an IPv4-mapped IPv6 address', () => {
-  assert.equal(mappedIPv4('::ffff:127.0.0.1'), '127.0.0.1');
-  assert.equal(mappedIPv4('::FFFF:7f00:1'), '127.0.0.1');
-  assert.equal(mappedIPv4('0:0:0:0:0:ffff:a00:1'), '10.0.0.1');
-  assert.equal(mappedIPv4('0:0:0:0:0:ffff::'), '0.0.0.0');
-  assert.equal(mappedIPv4('0:0:0:0:0:ffff::5'), '0.0.0.5');
-  assert.equal(mappedIPv4('::1'), undefined);
-  assert.equal(mappedIPv4('::127.0.0.1'), undefined);
-  assert.equal(mappedIPv4('2001:db8::ffff:1:2'), undefined);
 });
