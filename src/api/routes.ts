@@ -13,6 +13,19 @@ export interface ApiSource {
   providers(): readonly string[];
   features(): Record<string, unknown>;
   readonly version: { readonly Version: string; readonly Codename: string; readonly startDate: string };
+  /** Berth only (`/api/workers`): the worker processes serving traffic; none in the single-process mode. */
+  workers?(): readonly WorkerView[];
+}
+
+/** One worker process as `/api/workers` shows it. */
+export interface WorkerView {
+  /** The cluster worker id (1, 2, ...; a replacement gets a new one). */
+  readonly id: number;
+  readonly pid: number;
+  /** The generation of the last snapshot it applied (0 before the first). */
+  readonly generation: number;
+  /** When it was forked (ISO 8601). */
+  readonly startedAt: string;
 }
 
 const LIST_ROUTES: Readonly<Record<string, ApiSection>> = {
@@ -38,6 +51,7 @@ export function createApiHandler(source: ApiSource): Handler {
     const status = source.status();
     if (path === '/api/version') return json(res, 200, source.version);
     if (path === '/api/entrypoints') return json(res, 200, source.entryPoints());
+    if (path === '/api/workers') return json(res, 200, source.workers?.() ?? []);
     if (path.startsWith('/api/entrypoints/')) {
       const name = decodeURIComponent(path.slice('/api/entrypoints/'.length));
       const found = source.entryPoints().find((ep) => ep['name'] === name);

@@ -32,6 +32,12 @@ export interface ServiceRuntime {
   readonly logger: Logger;
   /** Random source for p2c (tests pass a seeded one). */
   readonly random?: () => number;
+  /**
+   * Whether compiled services run their active health checks (default true). Worker processes pass false: the
+   * leader runs the checks once for every worker and relays the results through the ServerStateRegistry, so a
+   * backend is not probed once per core.
+   */
+  readonly activeHealthChecks?: boolean;
 }
 
 /** One generation's input, from its snapshot. Every name is qualified (`name@provider`). */
@@ -119,7 +125,7 @@ class ServiceBuilder {
   }
 
   finish(): ServiceBuildResult {
-    for (const check of this.#healthChecks) check.start();
+    if (this.#runtime.activeHealthChecks !== false) for (const check of this.#healthChecks) check.start();
     const handlers = new Map<string, Handler>();
     for (const [name, built] of this.#built) if (!(built instanceof Failure)) handlers.set(name, built.handler);
     return { handlers, issues: this.#issues, servers: this.#servers };
