@@ -1,5 +1,4 @@
-import type { ServerResponse } from 'node:http';
-import type { Handler } from '../runtime/handler.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RuntimeStatus } from '../runtime/status.js';
 import { API_SECTIONS, elementView, overview, rawData, sectionElements, type ApiSection, type ServerHealth } from './views.js';
 
@@ -43,7 +42,7 @@ const LIST_ROUTES: Readonly<Record<string, ApiSection>> = {
  * The `api@internal` service: Traefik's read-only API (reference §8.1). List endpoints support `search`,
  * `status`, `serviceName`, `middlewareName`, `page` and `per_page`, with the next page in `X-Next-Page`.
  */
-export function createApiHandler(source: ApiSource): Handler {
+export function createApiHandler(source: ApiSource): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { message: 'method not allowed' }, { allow: 'GET, HEAD' });
     const url = new URL(req.url ?? '/', 'http://api.local');

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { HttpChallengeStore } from '../acme/challenges/http-01.js';
 import type { TlsAlpnChallengeStore } from '../acme/challenges/tls-alpn-01.js';
 import { acmeProvidersFrom, tlsAlpnChallenges } from '../acme/from-static.js';
@@ -17,7 +17,6 @@ import { internalSettingsFrom } from '../providers/internal/from-static.js';
 import { createInternalProvider } from '../providers/internal/provider.js';
 import type { Provider } from '../providers/provider.js';
 import type { RuntimeGraph } from '../runtime/compile/compile.js';
-import type { Handler } from '../runtime/handler.js';
 import type { ServerStateRegistry } from '../runtime/services/index.js';
 import type { LoadedCertificate } from '../tls/pem.js';
 import { createTlsManager, type TlsManager } from '../tls/tls-manager.js';
@@ -40,8 +39,8 @@ export interface ControlPlaneOptions {
 export interface ControlPlane {
   readonly tlsManager: TlsManager;
   readonly tls: TlsCoordinator;
-  /** The `api@internal` service over this plane's state. */
-  readonly api: Handler;
+  /** The `api@internal` service over this plane's state (it needs no request context). */
+  readonly api: (req: IncomingMessage, res: ServerResponse) => void;
   /** Every resolver's pending HTTP-01 answers and TLS-ALPN-01 certificates. */
   readonly httpChallenges: readonly HttpChallengeStore[];
   readonly tlsChallenges: readonly TlsAlpnChallengeStore[];

@@ -41,6 +41,8 @@ export type LeaderMessage =
   | { readonly type: 'shutdown' };
 
 export type WorkerMessage =
+  /** The worker listens for messages: the leader answers with `init`. */
+  | { readonly type: 'hello' }
   /** Every entrypoint listens: name -> port actually bound. */
   | { readonly type: 'listening'; readonly ports: Readonly<Record<string, number>> }
   /** An entrypoint could not listen (EADDRINUSE...): start-up fails with this error. */
