@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import type { Berth } from './bootstrap.js';
 import { parseCommandLine, usage, type CommandLine } from './cli/command-line.js';
 import { probeUrl, runHealthcheck } from './cli/healthcheck.js';
@@ -82,9 +83,12 @@ async function runCheck(args: readonly string[]): Promise<number> {
 }
 
 async function run(args: readonly string[]): Promise<number> {
+  if (cluster.isWorker) return runWorkerProcess(args);
   const config = loadOrReport(args);
   if (config === undefined) return 1;
-  const logger = loggerFrom(config.log);
+  const multiProcess = config.workers !== 0;
+  // Several processes share standard output in the multi-process mode: each log line is one write (logger.ts).
+  const logger = loggerFrom(config.log, { sync: multiProcess });
   // Signals are taken before start-up: a SIGTERM while providers start (docker stop right after docker start) must
   // still shut down gracefully once what was started is up, not kill the process halfway.
   let handler: ((signal: NodeJS.Signals) => void) | undefined;
@@ -97,17 +101,22 @@ async function run(args: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   // Loaded here rather than at the top: a Docker HEALTHCHECK starts `berth healthcheck` every few seconds, and
   // the proxy's modules are most of the start-up time of a command that needs none of them.
-  const { bootstrap } = await import('./bootstrap.js');
-  let berth: Berth;
+  let berth: Pick<Berth, 'reopenAccessLog' | 'close'>;
   try {
-    berth = await bootstrap(config, { logger, env: process.env });
+    if (multiProcess) {
+      const { startLeader } = await import('./process/leader.js');
+      berth = await startLeader(config, { logger, env: process.env });
+    } else {
+      const { bootstrap } = await import('./bootstrap.js');
+      berth = await bootstrap(config, { logger, env: process.env });
+    }
   } catch (err) {
     logger.fatal({ err, code: err instanceof BerthError ? err.code : undefined }, err instanceof Error ? err.message : String(err));
     process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
   logger.info({ version: BERTH_VERSION }, 'berth started');
-  // Traefik reopens its log files on USR1, for logrotate.
+  // Traefik reopens its log files on USR1, for logrotate (the leader passes it on to its workers).
   process.on('SIGUSR1', () => berth.reopenAccessLog());
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -126,6 +135,23 @@ async function run(args: readonly string[]): Promise<number> {
     };
     if (early !== undefined) handler(early);
   });
+}
+
+/**
+ * A worker of the multi-process mode: same command line as the leader (cluster forks `berth` again), so it
+ * reads the same static configuration. Signals are the leader's business: a Ctrl-C reaches the whole process
+ * group, and a worker stopping on its own would cut connections the leader means to drain; the worker follows
+ * the leader's shutdown message instead, and exits if the leader is gone.
+ */
+async function runWorkerProcess(args: readonly string[]): Promise<number> {
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGUSR1'] as const) process.on(signal, () => undefined);
+  const config = loadOrReport(args, true);
+  if (config === undefined) return 1;
+  const { runWorker, processChannel } = await import('./process/worker.js');
+  const code = await runWorker(config, loggerFrom(config.log, { sync: true }), processChannel());
+  // The IPC channel would keep the process alive.
+  if (process.connected) process.disconnect();
+  return code;
 }
 
 function runWhoami(commandLine: CommandLine): Promise<number> {

@@ -1,9 +1,7 @@
 import type { SecureContext } from 'node:tls';
 import type { StaticConfig } from '../config/static/schema.js';
 import type { Logger } from '../observability/logger.js';
-import type { Handler } from '../runtime/handler.js';
 import type { Environment } from './dns-providers/dns-provider.js';
-import { createHttpChallengeHandler } from './http-challenge-handler.js';
 import { createAcmeProvider, type AcmeProvider } from './provider.js';
 import { createAcmeResolver } from './resolver.js';
 
@@ -45,10 +43,4 @@ export function tlsAlpnChallenges(providers: readonly AcmeProvider[]): (serverNa
     }
     return undefined;
   };
-}
-
-/** The `acme-http@internal` service, answering every resolver's pending HTTP-01 tokens. */
-export function acmeHttpHandler(providers: readonly AcmeProvider[]): Handler {
-  const stores = providers.map((provider) => provider.resolver.httpChallenges);
-  return createHttpChallengeHandler(() => stores);
 }

@@ -1,5 +1,4 @@
-import type { ServerResponse } from 'node:http';
-import type { Handler } from '../runtime/handler.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RuntimeStatus } from '../runtime/status.js';
 import { API_SECTIONS, elementView, overview, rawData, sectionElements, type ApiSection, type ServerHealth } from './views.js';
 
@@ -13,6 +12,19 @@ export interface ApiSource {
   providers(): readonly string[];
   features(): Record<string, unknown>;
   readonly version: { readonly Version: string; readonly Codename: string; readonly startDate: string };
+  /** Berth only (`/api/workers`): the worker processes serving traffic; none in the single-process mode. */
+  workers?(): readonly WorkerView[];
+}
+
+/** One worker process as `/api/workers` shows it. */
+export interface WorkerView {
+  /** The cluster worker id (1, 2, ...; a replacement gets a new one). */
+  readonly id: number;
+  readonly pid: number;
+  /** The generation of the last snapshot it applied (0 before the first). */
+  readonly generation: number;
+  /** When it was forked (ISO 8601). */
+  readonly startedAt: string;
 }
 
 const LIST_ROUTES: Readonly<Record<string, ApiSection>> = {
@@ -30,7 +42,7 @@ const LIST_ROUTES: Readonly<Record<string, ApiSection>> = {
  * The `api@internal` service: Traefik's read-only API (reference §8.1). List endpoints support `search`,
  * `status`, `serviceName`, `middlewareName`, `page` and `per_page`, with the next page in `X-Next-Page`.
  */
-export function createApiHandler(source: ApiSource): Handler {
+export function createApiHandler(source: ApiSource): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { message: 'method not allowed' }, { allow: 'GET, HEAD' });
     const url = new URL(req.url ?? '/', 'http://api.local');
@@ -38,6 +50,7 @@ export function createApiHandler(source: ApiSource): Handler {
     const status = source.status();
     if (path === '/api/version') return json(res, 200, source.version);
     if (path === '/api/entrypoints') return json(res, 200, source.entryPoints());
+    if (path === '/api/workers') return json(res, 200, source.workers?.() ?? []);
     if (path.startsWith('/api/entrypoints/')) {
       const name = decodeURIComponent(path.slice('/api/entrypoints/'.length));
       const found = source.entryPoints().find((ep) => ep['name'] === name);

@@ -1,6 +1,6 @@
 import type { StaticConfig } from '../config/static/schema.js';
 import type { RuntimeStatus } from '../runtime/status.js';
-import type { ApiSource } from './routes.js';
+import type { ApiSource, WorkerView } from './routes.js';
 import type { ServerHealth } from './views.js';
 
 /** Builds what the API reads from static configuration and getters for the live state. */
@@ -11,6 +11,7 @@ export function createApiSource(options: {
   readonly providers: () => readonly string[];
   readonly version: string;
   readonly startedAt: Date;
+  readonly workers?: () => readonly WorkerView[];
 }): ApiSource {
   const entryPoints = Object.entries(options.config.entryPoints).map(([name, entryPoint]) => ({ ...entryPoint, name }));
   return {
@@ -19,6 +20,7 @@ export function createApiSource(options: {
     entryPoints: () => entryPoints,
     providers: options.providers,
     features: () => ({ tracing: '', metrics: options.config.metrics?.prometheus === undefined ? '' : 'Prometheus', accessLog: options.config.accessLog !== undefined }),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
     version: { Version: options.version, Codename: 'berth', startDate: options.startedAt.toISOString() },
   };
 }

@@ -104,7 +104,8 @@ export class HttpEntryPoint {
     return new Promise((resolve) => this.#server.getConnections((err, count) => resolve(err === null ? count : 0)));
   }
 
-  async listen(): Promise<void> {
+  /** Opens the listener; logs "entryPoint <name> listening" at `announce` level (a worker leaves it to the leader). */
+  async listen(announce: 'info' | 'debug' = 'info'): Promise<void> {
     const { host, port } = this.#options.address;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
@@ -119,7 +120,7 @@ export class HttpEntryPoint {
     const address = this.#server.address();
     this.#port = typeof address === 'object' && address !== null ? address.port : port;
     this.#dispatcher.localPort = this.#port;
-    this.#logger.info({ port: this.#port }, `entryPoint ${this.name} listening`);
+    this.#logger[announce]({ port: this.#port }, `entryPoint ${this.name} listening`);
   }
 
   /**

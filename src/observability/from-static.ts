@@ -10,9 +10,9 @@ const LEVELS: Readonly<Record<LogConfig['level'], LogLevel>> = {
 };
 
 /** The process logger from `log.{level, format, filePath}` (Traefik's levels; PANIC is pino's fatal). */
-export function loggerFrom(config: LogConfig): Logger {
+export function loggerFrom(config: LogConfig, options: { readonly sync?: boolean } = {}): Logger {
   const destination = config.filePath === undefined ? undefined : createWriteStream(config.filePath, { flags: 'a' });
-  return createLogger({ level: LEVELS[config.level], format: config.format, ...(destination === undefined ? {} : { destination }) });
+  return createLogger({ level: LEVELS[config.level], format: config.format, ...(destination === undefined ? {} : { destination }), ...(options.sync === undefined ? {} : { sync: options.sync }) });
 }
 
 /** The access log, the metrics registry and the per-request observability built from them. */

@@ -12,6 +12,12 @@ export interface LoggerOptions {
   readonly format: 'json' | 'common';
   /** Where lines go; standard output unless given (tests pass a stream to inspect logs). */
   readonly destination?: NodeJS.WritableStream;
+  /**
+   * Write each line to standard output at once (one write(2) per line). Several processes share standard output
+   * in the multi-process mode: whole-line writes below PIPE_BUF are atomic, whereas the buffered writer could
+   * flush part of a line and let another process's line land in the middle.
+   */
+  readonly sync?: boolean;
 }
 
 // Values under these keys never reach a log line: certificates, keys, credentials and auth headers.
@@ -21,7 +27,7 @@ const REDACT = [
 ];
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination: NodeJS.WritableStream = options.destination ?? (pino.destination({ dest: 1, sync: false }) as unknown as NodeJS.WritableStream);
+  const destination: NodeJS.WritableStream = options.destination ?? (pino.destination({ dest: 1, sync: options.sync ?? false }) as unknown as NodeJS.WritableStream);
   return pino(
     {
       level: options.level,

@@ -45,13 +45,22 @@ export async function createSelfSignedCertificate(options: { commonName: string;
  * same under its own name.
  */
 export async function generateDefaultCertificate(now: Date = new Date()): Promise<LoadedCertificate> {
+  return loadDefaultCertificate(await generateDefaultCertificatePem(now));
+}
+
+/** The PEM text of a new default certificate (a leader makes it once and sends it to every worker). */
+export function generateDefaultCertificatePem(now: Date = new Date()): Promise<GeneratedCertificate> {
   const random = randomBytes(32).toString('hex');
-  const generated = await createSelfSignedCertificate({
+  return createSelfSignedCertificate({
     commonName: 'BERTH DEFAULT CERT',
     dnsNames: [`${random.slice(0, 32)}.${random.slice(32)}.berth.default`],
     validForMs: YEAR_MS,
     now,
   });
+}
+
+/** Parses a default certificate made by `generateDefaultCertificatePem`. */
+export function loadDefaultCertificate(generated: GeneratedCertificate): LoadedCertificate {
   const loaded = parseCertificatePair(generated.certPem, generated.keyPem, 'generated default certificate');
   if ('code' in loaded) throw new Error(`generating the default certificate: ${loaded.message}`);
   return loaded;

@@ -7,6 +7,9 @@ export interface HttpChallenge {
   readonly keyAuthorization: string;
 }
 
+/** One change of an HttpChallengeStore, as plain data. */
+export type HttpChallengeChange = { readonly op: 'set'; readonly challenge: HttpChallenge } | { readonly op: 'delete'; readonly token: string };
+
 export const HTTP_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
 /**
@@ -15,13 +18,25 @@ export const HTTP_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
  */
 export class HttpChallengeStore {
   readonly #byToken = new Map<string, HttpChallenge>();
+  readonly #listeners = new Set<(change: HttpChallengeChange) => void>();
 
   set(challenge: HttpChallenge): void {
-    this.#byToken.set(challenge.token, { ...challenge, domain: normalizeName(challenge.domain) });
+    const stored = { ...challenge, domain: normalizeName(challenge.domain) };
+    this.#byToken.set(challenge.token, stored);
+    for (const listener of this.#listeners) listener({ op: 'set', challenge: stored });
   }
 
   delete(token: string): void {
-    this.#byToken.delete(token);
+    if (!this.#byToken.delete(token)) return;
+    for (const listener of this.#listeners) listener({ op: 'delete', token });
+  }
+
+  /** Hears every `set` and `delete` (a leader relays them to its workers); returns the unsubscribe function. */
+  onChange(listener: (change: HttpChallengeChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   /**

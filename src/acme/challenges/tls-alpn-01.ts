@@ -8,6 +8,9 @@ export interface TlsAlpnChallenge {
   readonly keyPem: string;
 }
 
+/** One change of a TlsAlpnChallengeStore, as plain data (PEM text, never a SecureContext). */
+export type TlsAlpnChallengeChange = { readonly op: 'set'; readonly challenge: TlsAlpnChallenge } | { readonly op: 'delete'; readonly domain: string };
+
 /**
  * Pending TLS-ALPN-01 certificates. The data is plain (`entries()`), so a leader can ship it to workers; the
  * SecureContext is made once per certificate when a validator first connects.
@@ -15,16 +18,29 @@ export interface TlsAlpnChallenge {
 export class TlsAlpnChallengeStore {
   readonly #byDomain = new Map<string, TlsAlpnChallenge>();
   readonly #contexts = new Map<string, SecureContext>();
+  readonly #listeners = new Set<(change: TlsAlpnChallengeChange) => void>();
 
   set(challenge: TlsAlpnChallenge): void {
     const domain = normalizeName(challenge.domain);
-    this.#byDomain.set(domain, { ...challenge, domain });
+    const stored = { ...challenge, domain };
+    this.#byDomain.set(domain, stored);
     this.#contexts.delete(domain);
+    for (const listener of this.#listeners) listener({ op: 'set', challenge: stored });
   }
 
   delete(domain: string): void {
-    this.#byDomain.delete(normalizeName(domain));
-    this.#contexts.delete(normalizeName(domain));
+    const name = normalizeName(domain);
+    this.#contexts.delete(name);
+    if (!this.#byDomain.delete(name)) return;
+    for (const listener of this.#listeners) listener({ op: 'delete', domain: name });
+  }
+
+  /** Hears every `set` and `delete` (a leader relays the PEM text to its workers); returns the unsubscribe function. */
+  onChange(listener: (change: TlsAlpnChallengeChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   /** For the TLS manager's `challengeCertificateFor` hook. */

@@ -5,7 +5,7 @@ import type { PrometheusMetrics } from './prometheus.js';
  * `prometheus@internal`: the exposition text at whatever path routes here (`/metrics` on the
  * `metrics.prometheus.entryPoint` unless manualRouting). GET and HEAD only.
  */
-export function createPrometheusHandler(metrics: PrometheusMetrics): (req: IncomingMessage, res: ServerResponse) => void {
+export function createPrometheusHandler(metrics: Pick<PrometheusMetrics, 'render'>): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-length': 0 }).end();

@@ -10,7 +10,7 @@ import { ForwardTarget, parseServerUrl } from './forward-target.js';
 import type { Forwarder } from './forwarder.js';
 import { ActiveHealthCheck, checkHealthCheckConfig } from './health-check.js';
 import { loadBalancerService, type ServerCandidate } from './load-balancer-service.js';
-import { BALANCERS, type Balancer } from './load-balancers/index.js';
+import { BALANCERS, type Balancer, type BalancerOptions } from './load-balancers/index.js';
 import { createHrw } from './load-balancers/hrw.js';
 import { createWrr } from './load-balancers/wrr.js';
 import { ServerObserver } from './server-observer.js';
@@ -32,6 +32,14 @@ export interface ServiceRuntime {
   readonly logger: Logger;
   /** Random source for p2c (tests pass a seeded one). */
   readonly random?: () => number;
+  /**
+   * Whether compiled services run their active health checks (default true). Worker processes pass false: the
+   * leader runs the checks once for every worker and relays the results through the ServerStateRegistry, so a
+   * backend is not probed once per core.
+   */
+  readonly activeHealthChecks?: boolean;
+  /** Round robin's starting candidate (BalancerOptions.rotation): the worker's index, 0 in one process. */
+  readonly balancerRotation?: number;
 }
 
 /** One generation's input, from its snapshot. Every name is qualified (`name@provider`). */
@@ -91,6 +99,7 @@ export function buildServices(input: ServiceBuildInput, runtime: ServiceRuntime)
 class ServiceBuilder {
   readonly #input: ServiceBuildInput;
   readonly #runtime: ServiceRuntime;
+  readonly #balancerOptions: BalancerOptions;
   readonly #built = new Map<string, BuiltService | Failure>();
   readonly #issues = new Map<string, ServiceIssue[]>();
   readonly #servers = new Map<string, string[]>();
@@ -100,6 +109,10 @@ class ServiceBuilder {
   constructor(input: ServiceBuildInput, runtime: ServiceRuntime) {
     this.#input = input;
     this.#runtime = runtime;
+    this.#balancerOptions = {
+      ...(runtime.random === undefined ? {} : { random: runtime.random }),
+      ...(runtime.balancerRotation === undefined ? {} : { rotation: runtime.balancerRotation }),
+    };
   }
 
   build(name: string, path: readonly string[]): BuiltService | Failure {
@@ -119,7 +132,7 @@ class ServiceBuilder {
   }
 
   finish(): ServiceBuildResult {
-    for (const check of this.#healthChecks) check.start();
+    if (this.#runtime.activeHealthChecks !== false) for (const check of this.#healthChecks) check.start();
     const handlers = new Map<string, Handler>();
     for (const [name, built] of this.#built) if (!(built instanceof Failure)) handlers.set(name, built.handler);
     return { handlers, issues: this.#issues, servers: this.#servers };
@@ -150,7 +163,7 @@ class ServiceBuilder {
     if ('loadBalancer' in config && config.loadBalancer !== undefined) return this.#loadBalancer(name, config.loadBalancer);
     if ('weighted' in config && config.weighted !== undefined) {
       const { services, sticky, healthCheck } = config.weighted;
-      return this.#children(name, path, services, healthCheck !== undefined, (candidates) => createWrr(candidates), sticky?.cookie);
+      return this.#children(name, path, services, healthCheck !== undefined, (candidates) => createWrr(candidates, this.#balancerOptions), sticky?.cookie);
     }
     if ('highestRandomWeight' in config && config.highestRandomWeight !== undefined) {
       const { services, healthCheck } = config.highestRandomWeight;
@@ -272,7 +285,7 @@ class ServiceBuilder {
     }
     this.#servers.set(name, urls);
 
-    const balancer = BALANCERS[config.strategy](candidates, this.#runtime.random === undefined ? {} : { random: this.#runtime.random });
+    const balancer = BALANCERS[config.strategy](candidates, this.#balancerOptions);
     const cookie = config.sticky?.cookie;
     const sticky = cookie === undefined ? undefined : new StickyCookie(cookie, name, candidates);
     if (activeCheck !== undefined) {

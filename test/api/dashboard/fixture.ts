@@ -149,7 +149,7 @@ export async function startDashboardServer(source: ApiSource): Promise<Dashboard
   const dashboard = createDashboardHandler();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
-    if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return api(req, res, requestContext(req));
+    if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return api(req, res);
     if (url === '/') {
       res.writeHead(301, { location: '/dashboard/' });
       return res.end();

@@ -32,6 +32,12 @@ export interface Balancer<C extends BalancerCandidate> {
 export interface BalancerOptions {
   /** Random source in [0, 1) for randomised strategies (p2c); tests pass a seeded one. */
   readonly random?: () => number;
+  /**
+   * Which candidate round robin starts from (wrr: ties go to candidate `rotation mod n` first). Each worker
+   * process passes its own index, so workers that each take every other connection do not all send their first
+   * requests to the first server.
+   */
+  readonly rotation?: number;
 }
 
 export type BalancerFactory = <C extends BalancerCandidate>(candidates: readonly C[], options?: BalancerOptions) => Balancer<C>;

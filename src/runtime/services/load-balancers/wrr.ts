@@ -18,8 +18,11 @@ interface Slot<C> {
 export class WrrBalancer<C extends BalancerCandidate> implements Balancer<C> {
   readonly #heap: Slot<C>[] = [];
 
-  constructor(candidates: readonly C[]) {
-    candidates.forEach((candidate, index) => {
+  constructor(candidates: readonly C[], rotation = 0) {
+    const n = candidates.length;
+    candidates.forEach((candidate, position) => {
+      // The tie-break order, rotated: with rotation r, candidate r is first among equals, then r+1...
+      const index = (((position - rotation) % n) + n) % n;
       this.#heap.push({ candidate, index, turn: 1 });
       this.#up(this.#heap.length - 1);
     });
@@ -82,4 +85,4 @@ export class WrrBalancer<C extends BalancerCandidate> implements Balancer<C> {
   }
 }
 
-export const createWrr: BalancerFactory = (candidates) => new WrrBalancer(candidates);
+export const createWrr: BalancerFactory = (candidates, options) => new WrrBalancer(candidates, options?.rotation ?? 0);

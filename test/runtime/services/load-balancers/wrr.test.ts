@@ -26,4 +26,17 @@ describe('wrr', () => {
     const next = Array.from({ length: 10 }, () => balancer.pick(LOCAL)?.name);
     assert.equal(next.filter((name) => name === 'b').length, 5);
   });
+
+  it('rotation picks which server starts, and keeps the weights (one start per worker process)', () => {
+    const first = (rotation: number): Array<string | undefined> => {
+      const balancer = createWrr([candidate('a'), candidate('b'), candidate('c')], { rotation });
+      return Array.from({ length: 6 }, () => balancer.pick(LOCAL)?.name);
+    };
+    assert.deepEqual(first(0), ['a', 'b', 'c', 'a', 'b', 'c']);
+    assert.deepEqual(first(1), ['b', 'c', 'a', 'b', 'c', 'a']);
+    assert.deepEqual(first(5), ['c', 'a', 'b', 'c', 'a', 'b']);
+    const weighted = createWrr([candidate('a', 3), candidate('b', 1)], { rotation: 1 });
+    const picks = Array.from({ length: 400 }, () => weighted.pick(LOCAL)?.name);
+    assert.equal(picks.filter((name) => name === 'a').length, 300);
+  });
 });
