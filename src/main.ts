@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import cluster from 'node:cluster';
 import type { Berth } from './bootstrap.js';
 import { parseCommandLine, usage, type CommandLine } from './cli/command-line.js';
 import { probeUrl, runHealthcheck } from './cli/healthcheck.js';
@@ -55,14 +54,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function loadOrReport(args: readonly string[], quiet = false): StaticConfig | undefined {
+function loadOrReport(args: readonly string[]): StaticConfig | undefined {
   const result = loadStaticConfig({ argv: args, env: process.env, cwd: process.cwd(), readFile: readTextFile });
   if (!result.ok) {
     printIssues(result.issues);
     process.stderr.write(`berth: the static configuration is invalid (${count(result.issues)}); nothing was started\n`);
     return undefined;
   }
-  if (!quiet) printIssues(result.warnings);
+  printIssues(result.warnings);
   return result.config;
 }
 
@@ -83,7 +82,6 @@ async function runCheck(args: readonly string[]): Promise<number> {
 }
 
 async function run(args: readonly string[]): Promise<number> {
-  if (cluster.isWorker) return runWorkerProcess(args);
   const config = loadOrReport(args);
   if (config === undefined) return 1;
   const multiProcess = config.workers !== 0;
@@ -135,23 +133,6 @@ async function run(args: readonly string[]): Promise<number> {
     };
     if (early !== undefined) handler(early);
   });
-}
-
-/**
- * A worker of the multi-process mode: same command line as the leader (cluster forks `berth` again), so it
- * reads the same static configuration. Signals are the leader's business: a Ctrl-C reaches the whole process
- * group, and a worker stopping on its own would cut connections the leader means to drain; the worker follows
- * the leader's shutdown message instead, and exits if the leader is gone.
- */
-async function runWorkerProcess(args: readonly string[]): Promise<number> {
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGUSR1'] as const) process.on(signal, () => undefined);
-  const config = loadOrReport(args, true);
-  if (config === undefined) return 1;
-  const { runWorker, processChannel } = await import('./process/worker.js');
-  const code = await runWorker(config, loggerFrom(config.log, { sync: true }), processChannel());
-  // The IPC channel would keep the process alive.
-  if (process.connected) process.disconnect();
-  return code;
 }
 
 function runWhoami(commandLine: CommandLine): Promise<number> {

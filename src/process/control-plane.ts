@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { HttpChallengeStore } from '../acme/challenges/http-01.js';
 import type { TlsAlpnChallengeStore } from '../acme/challenges/tls-alpn-01.js';
-import { acmeProvidersFrom, tlsAlpnChallenges } from '../acme/from-static.js';
 import type { AcmeProvider } from '../acme/provider.js';
 import { createTlsCoordinator, type TlsCoordinator } from '../acme/tls-coordinator.js';
 import { createApiHandler, type WorkerView } from '../api/routes.js';
@@ -11,7 +10,6 @@ import type { Snapshot } from '../config/dynamic/snapshot.js';
 import { DEMO_WHOAMI_ADDRESS_VARIABLE } from '../config/static/embedded-default.js';
 import type { StaticConfig } from '../config/static/schema.js';
 import type { Logger } from '../observability/logger.js';
-import { createDockerProvider } from '../providers/docker/provider.js';
 import { createFileProvider } from '../providers/file/provider.js';
 import { internalSettingsFrom } from '../providers/internal/from-static.js';
 import { createInternalProvider } from '../providers/internal/provider.js';
@@ -66,11 +64,13 @@ export async function createControlPlane(config: StaticConfig, options: ControlP
   let current: RuntimeGraph | undefined;
 
   // TLS: one manager for every handshake of this process, one ACME provider per certificate resolver.
-  const acme: AcmeProvider[] = acmeProvidersFrom(config, { logger, env: options.env });
+  // acme-client and dockerode are loaded only when configured: together they are a third of the leader's memory.
+  const acmeModule = Object.keys(config.certificatesResolvers).length === 0 ? undefined : await import('../acme/from-static.js');
+  const acme: AcmeProvider[] = acmeModule?.acmeProvidersFrom(config, { logger, env: options.env }) ?? [];
   const tlsManager = await createTlsManager({
     readFile: (path) => readFile(path, 'utf8'),
     generatedDefault: options.generatedDefault,
-    challengeCertificateFor: tlsAlpnChallenges(acme),
+    ...(acmeModule === undefined ? {} : { challengeCertificateFor: acmeModule.tlsAlpnChallenges(acme) }),
   });
   const tls = createTlsCoordinator({ manager: tlsManager, acme, logger: logger.child({ component: 'tls' }) });
 
@@ -107,7 +107,7 @@ export async function createControlPlane(config: StaticConfig, options: ControlP
       // File templates see the demo whoami's address, so the embedded default's route follows it when moved.
       const fileEnv = config.demo?.whoami === undefined ? options.env : { ...options.env, [DEMO_WHOAMI_ADDRESS_VARIABLE]: config.demo.whoami.address };
       if (config.providers.file !== undefined) providers.push(createFileProvider(config.providers.file, { logger: providerLogger.child({ providerName: 'file' }), env: fileEnv }));
-      if (config.providers.docker !== undefined) providers.push(createDockerProvider(config.providers.docker, { logger: providerLogger.child({ providerName: 'docker' }), env: options.env }));
+      if (config.providers.docker !== undefined) providers.push((await import('../providers/docker/provider.js')).createDockerProvider(config.providers.docker, { logger: providerLogger.child({ providerName: 'docker' }), env: options.env }));
       providers.push(...acme);
       providerNames.push(...providers.map((provider) => provider.name));
 

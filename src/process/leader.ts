@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createHttpChallengeHandler } from '../acme/http-challenge-handler.js';
 import type { StaticConfig } from '../config/static/schema.js';
 import type { Logger } from '../observability/logger.js';
@@ -91,6 +92,7 @@ export async function startLeader(config: StaticConfig, options: { readonly logg
     const init = (workerId: number): InitMessage => ({
       type: 'init',
       workerId,
+      config,
       defaultCertificate,
       apiSocket,
       snapshot: lastSnapshot,
@@ -101,7 +103,7 @@ export async function startLeader(config: StaticConfig, options: { readonly logg
     let lastSnapshot: InitMessage['snapshot'];
     // SCHED_RR: the leader accepts and hands connections to workers in turn (see docs/lifecycle.md for why).
     cluster.schedulingPolicy = cluster.SCHED_RR;
-    cluster.setupPrimary({ serialization: 'advanced' });
+    cluster.setupPrimary({ serialization: 'advanced', exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [] });
     const workers = new WorkerPool({ count, logger, init });
     pool = workers;
     servers.onChange((url, up) => workers.broadcast({ type: 'health', url, up }));

@@ -1,3 +1,4 @@
+import type { StaticConfig } from '../config/static/schema.js';
 import type { HttpChallengeChange, HttpChallenge } from '../acme/challenges/http-01.js';
 import type { TlsAlpnChallengeChange, TlsAlpnChallenge } from '../acme/challenges/tls-alpn-01.js';
 import type { Snapshot } from '../config/dynamic/snapshot.js';
@@ -22,6 +23,11 @@ export type HealthTable = ReadonlyArray<readonly [url: string, up: boolean]>;
 export interface InitMessage {
   readonly type: 'init';
   readonly workerId: number;
+  /**
+   * The leader's static configuration. A worker does not read files or the environment itself: a replacement
+   * started after berth.yml was edited must run what the leader runs, not the edit.
+   */
+  readonly config: StaticConfig;
   /** The leader's generated default certificate, so every worker presents the same one. */
   readonly defaultCertificate: GeneratedCertificate;
   /** Where the leader serves the API (a Unix socket path); `api@internal` in workers forwards there. */

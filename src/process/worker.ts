@@ -29,7 +29,7 @@ export interface LeaderChannel {
  * server health, ACME challenges and the API from the leader, and exits after the leader's shutdown message
  * or when the leader is gone. Resolves with the exit code.
  */
-export async function runWorker(config: StaticConfig, logger: Logger, channel: LeaderChannel): Promise<number> {
+export async function runWorker(loggerFor: (config: StaticConfig) => Logger, channel: LeaderChannel): Promise<number> {
   // Messages are queued until the plane can take them: a snapshot sent while the entrypoints open must not be lost.
   const inbox: LeaderMessage[] = [];
   let deliver: ((message: LeaderMessage) => void) | undefined;
@@ -43,7 +43,8 @@ export async function runWorker(config: StaticConfig, logger: Logger, channel: L
     gotInit = resolve;
     channel.send({ type: 'hello' });
   });
-  const log = logger.child({ workerId: init.workerId });
+  const { config } = init;
+  const log = loggerFor(config).child({ workerId: init.workerId });
   // The leader compiles the same snapshots with the same code and logs their issues and TLS warnings once.
   const quiet = (component: string): Logger => log.child({ component }, { level: 'error' });
 

@@ -1,8 +1,15 @@
 import { randomBytes, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import { parseCertificatePair, type LoadedCertificate } from './pem.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+/**
+ * @peculiar/x509 is loaded on first use: worker processes only load certificates the leader made, and the
+ * library with its ASN.1 modules is a fifth of a worker's memory.
+ */
+async function x509Library(): Promise<typeof import('@peculiar/x509')> {
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  return x509;
+}
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -18,6 +25,7 @@ export interface GeneratedCertificate {
  */
 export async function createSelfSignedCertificate(options: { commonName: string; dnsNames: readonly string[]; validForMs: number; now?: Date }): Promise<GeneratedCertificate> {
   const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  const x509 = await x509Library();
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
   const notBefore = options.now ?? new Date();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

@@ -8,4 +8,4 @@ export * from './types.js';
 export * from './scalars.js';
 export * from './composites.js';
 export * from './flat.js';
-export * from './yaml-source.js';
+// yaml-source.ts is imported directly by the file and static loaders: the yaml library stays out of workers.

@@ -1,5 +1,6 @@
 import { dynamicConfigSchema, type DynamicConfig } from '../../config/dynamic/model.js';
-import { INVALID, createContext, parseYamlSource } from '../../config/schema/index.js';
+import { INVALID, createContext } from '../../config/schema/index.js';
+import { parseYamlSource } from '../../config/schema/yaml-source.js';
 import type { ConfigIssue } from '../../errors/config-issue.js';
 import { collectOrigins, type ElementOrigins } from '../origins.js';
 import { mergeFileConfigs, type FilePart } from './merge-files.js';

@@ -15,12 +15,12 @@ import {
   oneOf,
   oneOfKeys,
   optional,
-  parseYamlSource,
   str,
   unflatten,
   withDefault,
   type FlatEntry,
 } from '../../../src/config/schema/index.js';
+import { parseYamlSource } from '../../../src/config/schema/yaml-source.js';
 
 const router = obj({
   rule: str({ nonEmpty: true }),

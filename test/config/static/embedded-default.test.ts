@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dynamicConfigSchema } from '../../../src/config/dynamic/model.js';
-import { createContext, parseYamlSource } from '../../../src/config/schema/index.js';
+import { createContext } from '../../../src/config/schema/index.js';
+import { parseYamlSource } from '../../../src/config/schema/yaml-source.js';
 import {
   DEMO_WHOAMI_ADDRESS_VARIABLE, EMBEDDED_DYNAMIC_PATH, EMBEDDED_DYNAMIC_YAML, EMBEDDED_WHOAMI_ADDRESS, embeddedDynamicFile,
 } from '../../../src/config/static/embedded-default.js';
