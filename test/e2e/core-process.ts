@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { spawnCollected, type Exit } from '../helpers/spawned-berth.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-/** The compiled CLI (this file runs from dist/test/e2e/). */
-export const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 /** A `node dist/src/main.js` child process with its output collected. */
 export interface SpawnedBerth {
@@ -11,7 +8,7 @@ export interface SpawnedBerth {
   /** Standard output and error, line by line, in arrival order. */
   readonly lines: string[];
   /** Resolves when the process exits, with its code and the time it did (Date.now()). */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  readonly exited: Promise<Exit>;
   /** The port an entrypoint bound, read from its "entryPoint <name> listening" log line (JSON or common). */
   port(entryPoint: string, timeoutMs?: number): Promise<number>;
   /** Kills the process if it still runs (test clean-up). */
@@ -23,23 +20,7 @@ export interface SpawnedBerth {
  * variable or DOCKER_HOST of the test runner leaks into it.
  */
 export function spawnBerth(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): SpawnedBerth {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    cwd: options.cwd,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split('\n');
-      partial = parts.pop() ?? '';
-      lines.push(...parts);
-    });
-  }
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
-  });
+  const { child, lines, exited } = spawnCollected(args, { cwd: options.cwd, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...options.env } });
   return {
     child,
     lines,

@@ -1,13 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { cleanEnv, spawnCollected } from './spawned-berth.js';
 import { waitFor } from './wait-for.js';
 
-/** The compiled `berth` command (dist/src/main.js), next to this helper's compiled location. */
-export const BERTH_MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 export interface BerthProcessOptions {
   /**
@@ -40,14 +37,6 @@ export interface BerthProcess {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
-function inheritedEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith('BERTH_') && !name.startsWith('TRAEFIK_')) env[name] = value;
-  }
-  return env;
-}
-
 async function writeUnder(dir: string, path: string, content: string): Promise<void> {
   const target = join(dir, path);
   await mkdir(dirname(target), { recursive: true });
@@ -65,54 +54,26 @@ export async function startBerth(options: BerthProcessOptions): Promise<BerthPro
   await writeUnder(dir, 'berth.yml', stringify(config));
   for (const [path, content] of Object.entries(options.files ?? {})) await writeUnder(dir, path, content);
 
-  const output: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, [BERTH_MAIN, `--configFile=${join(dir, 'berth.yml')}`], {
-    cwd: dir,
-    env: { ...inheritedEnv(), ...(options.env ?? {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let gone = false;
-  void exited.then(() => { gone = true; });
-
-  const logs = (): string => output.join('');
-  const entries = (): Array<Record<string, unknown>> => logs().split('\n').flatMap((line) => {
-    if (!line.startsWith('{')) return [];
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
+  const spawned = spawnCollected([`--configFile=${join(dir, 'berth.yml')}`], { cwd: dir, env: { ...cleanEnv({ keepDockerHost: true }), ...(options.env ?? {}) } });
+  const logs = (): string => spawned.lines.join('\n');
   const matching = (pattern: RegExp, fields: Record<string, unknown>): Array<Record<string, unknown>> =>
-    entries().filter((entry) => pattern.test(String(entry['msg'] ?? '')) && Object.entries(fields).every(([key, value]) => JSON.stringify(entry[key]) === JSON.stringify(value)));
+    spawned.entries().filter((entry) => pattern.test(String(entry['msg'] ?? '')) && Object.entries(fields).every(([key, value]) => JSON.stringify(entry[key]) === JSON.stringify(value)));
 
   const berth: BerthProcess = {
-    pid: child.pid ?? 0,
+    pid: spawned.child.pid ?? 0,
     dir,
     logs,
-    entries,
+    entries: () => spawned.entries(),
     async waitForLog(pattern, { timeoutMs = 20_000, fields = {}, skip = 0 } = {}) {
       return waitFor(() => {
-        if (gone) throw new Error('berth exited');
+        if (spawned.gone()) throw new Error('berth exited');
         return matching(pattern, fields)[skip];
       }, timeoutMs, `berth log ${pattern} ${JSON.stringify(fields)}`).catch((err: unknown) => {
         throw new Error(`${(err as Error).message}\n--- berth output ---\n${logs().slice(-4000)}`);
       });
     },
     write: (path, content) => writeUnder(dir, path, content),
-    async stop(timeoutMs = 15_000) {
-      if (!gone) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        const code = await exited;
-        clearTimeout(timer);
-        return code;
-      }
-      return exited;
-    },
+    stop: (timeoutMs = 15_000) => spawned.stop(timeoutMs),
   };
   try {
     await berth.waitForLog(/^berth started$/, { timeoutMs: options.readyTimeoutMs ?? 20_000 });

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { freePort } from './ports.js';
+import { BERTH_MAIN, cleanEnv, spawnCollected } from './spawned-berth.js';
 import { waitFor } from './wait-for.js';
 
-/** The compiled CLI (this file is dist/test/helpers/spawn-berth.js). */
-export const BERTH_MAIN = new URL('../../src/main.js', import.meta.url).pathname;
+export { BERTH_MAIN };
 
 /** A `berth` process started by a test, with its JSON log lines. */
 export interface BerthProcess {
@@ -15,7 +15,7 @@ export interface BerthProcess {
   readonly api: string;
   /** Every JSON log line so far, parsed. */
   readonly logs: Array<Record<string, unknown>>;
-  /** Standard output and error lines that were not JSON. */
+  /** Standard output and error lines that are not JSON. */
   readonly text: string[];
   /** Log lines with this `msg`. */
   lines(msg: string): Array<Record<string, unknown>>;
@@ -42,62 +42,28 @@ export interface SpawnBerthOptions {
 export async function spawnBerth(options: SpawnBerthOptions = {}): Promise<BerthProcess> {
   const [webPort, apiPort] = [await freePort(), await freePort()];
   const args = [
-    BERTH_MAIN,
     `--entryPoints.web.address=127.0.0.1:${webPort}`,
     `--entryPoints.traefik.address=127.0.0.1:${apiPort}`,
     '--api.insecure=true', '--ping=true', '--log.format=json', `--log.level=${options.logLevel ?? 'INFO'}`,
     ...options.args ?? [],
   ];
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && name !== 'DOCKER_HOST' && !name.startsWith('BERTH_') && !name.startsWith('TRAEFIK_')) env[name] = value;
-  }
-  const child = spawn(process.execPath, args, { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: Array<Record<string, unknown>> = [];
-  const text: string[] = [];
-  const collect = (stream: NodeJS.ReadableStream | null): void => {
-    let rest = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.trim() === '') continue;
-        try {
-          logs.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          text.push(line);
-        }
-      }
-    });
-  };
-  collect(child.stdout);
-  collect(child.stderr);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let gone = false;
-  void exited.then(() => { gone = true; });
-
+  const spawned = spawnCollected(args, { env: { ...cleanEnv(), ...options.env } });
   const berth: BerthProcess = {
-    child,
+    child: spawned.child,
     web: `http://127.0.0.1:${webPort}`,
     api: `http://127.0.0.1:${apiPort}`,
-    logs,
-    text,
-    lines: (msg) => logs.filter((line) => line['msg'] === msg),
-    async stop() {
-      if (!gone) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        const code = await exited;
-        clearTimeout(timer);
-        return code;
-      }
-      return exited;
+    get logs() {
+      return spawned.entries();
     },
+    get text() {
+      return spawned.lines.filter((line) => !line.startsWith('{'));
+    },
+    lines: (msg) => spawned.entries().filter((line) => line['msg'] === msg),
+    stop: () => spawned.stop(10_000),
   };
   try {
     await waitFor(async () => {
-      if (gone) throw new Error(`berth exited: ${[...text, ...logs.map((line) => JSON.stringify(line))].join('\n').slice(-2000)}`);
+      if (spawned.gone()) throw new Error(`berth exited: ${spawned.lines.join('\n').slice(-2000)}`);
       return (await status(`${berth.api}/ping`)) === 200;
     }, 20_000, 'berth to answer /ping');
     if (options.waitForConfiguration !== false) await waitFor(() => berth.lines('configuration applied').length > 0, 20_000, 'a first configuration');
