@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { roundRobinTolerance } from './round-robin.js';
 
 /**
  * `test.json` of a compose example (compose-examples/README.md): which loopback ports the test allocates (passed
@@ -106,7 +106,7 @@ export function mismatch(expect: ExampleExpectation, answers: readonly Answer[])
       counts.set(name, (counts.get(name) ?? 0) + 1);
     }
     const values = [...counts.values()];
-    if (Math.min(...values) === 0 || Math.max(...values) - Math.min(...values) > availableParallelism()) return `not balanced: ${JSON.stringify(Object.fromEntries(counts))}`;
+    if (Math.min(...values) === 0 || Math.max(...values) - Math.min(...values) > roundRobinTolerance()) return `not balanced: ${JSON.stringify(Object.fromEntries(counts))}`;
   }
   return undefined;
 }

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { ErrorCodes } from '../../errors/codes.js';
+import { compileIpList } from '../rules/ip-match.js';
 import { MiddlewareBuildError } from './middleware.js';
 
 /**
@@ -114,49 +116,28 @@ function mask(ip: IpBytes, bits: number): IpBytes {
   return out;
 }
 
-interface Range {
-  readonly network: IpBytes;
-  readonly bits: number;
-}
-
 /**
- * A set of addresses and CIDR ranges (Traefik's ip.Checker). Entries are validated at build time; `key`
- * names the option in errors (`sourceRange[2]`).
+ * A set of addresses and CIDR ranges (Traefik's ip.Checker), on the one matcher Berth has for them
+ * (rules/ip-match.ts, also behind ClientIP and trustedIPs). Entries are validated at build time; `key` names the
+ * option in errors (`sourceRange[2]`).
  */
 export class IpChecker {
-  readonly #ranges: Range[] = [];
+  readonly #list: { readonly contains: (clientIp: string) => boolean };
 
   constructor(entries: readonly string[], key: string) {
     if (entries.length === 0) throw new MiddlewareBuildError(ErrorCodes.MISSING_VALUE, `${key}: no IP address or range given`);
-    entries.forEach((entry, i) => {
-      const slash = entry.indexOf('/');
-      const ip = parseIp(slash === -1 ? entry : entry.slice(0, slash));
-      const bitsText = slash === -1 ? undefined : entry.slice(slash + 1);
-      const family = entry.includes(':') ? 128 : 32;
-      const bits = bitsText === undefined ? family : /^\d{1,3}$/.test(bitsText) ? Number(bitsText) : NaN;
-      if (ip === undefined || !(bits >= 0 && bits <= family) || (entry.includes('%') && slash !== -1)) {
-        throw new MiddlewareBuildError(ErrorCodes.INVALID_VALUE, `${key}[${i}]: "${entry}" is neither an IP address nor a CIDR range (e.g. 192.168.1.0/24, 2001:db8::/32)`);
-      }
-      const inSpace = family === 32 ? bits + 96 : bits;
-      this.#ranges.push({ network: mask(ip, inSpace), bits: inSpace });
-    });
-  }
-
-  /** True when `address` (already parsed) is in one of the ranges. */
-  containsIp(address: IpBytes): boolean {
-    next: for (const range of this.#ranges) {
-      const whole = range.bits >> 3;
-      for (let i = 0; i < whole; i++) if (address[i] !== range.network[i]) continue next;
-      const rest = range.bits & 7;
-      if (rest !== 0 && (((address[whole] as number) & (0xff << (8 - rest))) & 0xff) !== range.network[whole]) continue;
-      return true;
+    const list = compileIpList(entries);
+    if (!list.ok) {
+      const first = list.invalid[0] as string;
+      throw new MiddlewareBuildError(ErrorCodes.INVALID_VALUE, `${key}[${entries.indexOf(first)}]: "${first}" is neither an IP address nor a CIDR range (e.g. 192.168.1.0/24, 2001:db8::/32)`);
     }
-    return false;
+    this.#list = list;
   }
 
-  /** Undefined when `address` does not parse; otherwise whether it is in the set. */
+  /** Undefined when `address` is not an IP address (a zone is allowed and ignored); otherwise whether it is in the set. */
   contains(address: string): boolean | undefined {
-    const ip = parseIp(address);
-    return ip === undefined ? undefined : this.containsIp(ip);
+    const zone = address.indexOf('%');
+    if (isIP(zone === -1 ? address : address.slice(0, zone)) === 0) return undefined;
+    return this.#list.contains(address);
   }
 }

@@ -26,6 +26,11 @@ test('IpChecker: IPv4, IPv6, mixed ranges and zones', () => {
   for (const broken of ['foo', '10.0.0.350', 'fe:::80', '', '\\&$§&/(', '0127.2.3.1']) assert.equal(checker.contains(broken), undefined, broken);
   assert.throws(() => new IpChecker(['10.10.10.10', 'foo'], 'sourceRange'), /sourceRange\[1\]: "foo" is neither an IP address nor a CIDR range/);
   assert.throws(() => new IpChecker(['10.0.0.0/33'], 'sourceRange'), /sourceRange\[0\]/);
+  // Go's IPNet.Contains: an IPv6 range never holds an IPv4 client, so "::/0" alone does not allow everyone.
+  assert.equal(new IpChecker(['::/0'], 'sourceRange').contains('10.1.2.3'), false);
+  assert.equal(new IpChecker(['::/0', '0.0.0.0/0'], 'sourceRange').contains('10.1.2.3'), true);
+  // Go's ParseIP and ParseCIDR refuse a zone in the configured value.
+  assert.throws(() => new IpChecker(['fe80::1%eth0'], 'sourceRange'), /sourceRange\[0\]: "fe80::1%eth0"/);
 });
 
 test('IPv6 addresses are formatted as Go does', () => {
