@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHttpChallengeHandler } from '../acme/http-challenge-handler.js';
@@ -14,15 +14,12 @@ import { generateDefaultCertificatePem, loadDefaultCertificate } from '../tls/de
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { LEADER_METRICS_PATH, type HealthTable, type InitMessage } from './messages.js';
 import { createServingPlane, type ServingPlane } from './serving-plane.js';
+import { workerCount } from './worker-count.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** How long a scrape waits for each worker's numbers; a worker that is slower is left out of that scrape. */
 const METRICS_REPLY_MS = 2000;
 
-/** How many workers `workers` asks for: "auto" is one per core (os.availableParallelism). */
-export function workerCount(setting: StaticConfig['workers']): number {
-  return setting === 'auto' ? availableParallelism() : setting;
-}
 
 /** The running leader, as main.ts drives it. */
 export interface Leader {
