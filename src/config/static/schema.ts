@@ -26,8 +26,9 @@ const providersSchema = obj({
 export type WorkersSetting = number | 'auto';
 
 /**
- * `workers` (Berth only): `"auto"` (the default) starts one worker process per CPU core (capped by a container CPU quota, process/worker-count.ts), a number starts that
- * many, and 0 runs everything in a single process (no workers). Accepts an integer >= 0 or "auto".
+ * `workers` (Berth only): `"auto"` (the default) starts one worker process per CPU core (capped by a container's
+ * CPU quota, process/worker-count.ts), a number starts that many, and 0 runs everything in a single process (no
+ * workers). Accepts an integer >= 0 or "auto".
  */
 const workersSchema: Schema<WorkersSetting> = {
   kind: 'an integer >= 0 or "auto"',
