@@ -107,7 +107,10 @@ export async function createControlPlane(config: StaticConfig, options: ControlP
       // File templates see the demo whoami's address, so the embedded default's route follows it when moved.
       const fileEnv = config.demo?.whoami === undefined ? options.env : { ...options.env, [DEMO_WHOAMI_ADDRESS_VARIABLE]: config.demo.whoami.address };
       if (config.providers.file !== undefined) providers.push(createFileProvider(config.providers.file, { logger: providerLogger.child({ providerName: 'file' }), env: fileEnv }));
-      if (config.providers.docker !== undefined) providers.push((await import('../providers/docker/provider.js')).createDockerProvider(config.providers.docker, { logger: providerLogger.child({ providerName: 'docker' }), env: options.env }));
+      if (config.providers.docker !== undefined) {
+        const { createDockerProvider } = await import('../providers/docker/provider.js');
+        providers.push(createDockerProvider(config.providers.docker, { logger: providerLogger.child({ providerName: 'docker' }), env: options.env }));
+      }
       providers.push(...acme);
       providerNames.push(...providers.map((provider) => provider.name));
 
