@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { ErrorCodes } from '../../errors/codes.js';
 import { compileIpList } from '../rules/ip-match.js';
 import { MiddlewareBuildError } from './middleware.js';
@@ -122,7 +121,7 @@ function mask(ip: IpBytes, bits: number): IpBytes {
  * option in errors (`sourceRange[2]`).
  */
 export class IpChecker {
-  readonly #list: { readonly contains: (clientIp: string) => boolean };
+  readonly #lookup: (clientIp: string) => boolean | undefined;
 
   constructor(entries: readonly string[], key: string) {
     if (entries.length === 0) throw new MiddlewareBuildError(ErrorCodes.MISSING_VALUE, `${key}: no IP address or range given`);
@@ -131,13 +130,11 @@ export class IpChecker {
       const first = list.invalid[0] as string;
       throw new MiddlewareBuildError(ErrorCodes.INVALID_VALUE, `${key}[${entries.indexOf(first)}]: "${first}" is neither an IP address nor a CIDR range (e.g. 192.168.1.0/24, 2001:db8::/32)`);
     }
-    this.#list = list;
+    this.#lookup = list.lookup;
   }
 
   /** Undefined when `address` is not an IP address (a zone is allowed and ignored); otherwise whether it is in the set. */
   contains(address: string): boolean | undefined {
-    const zone = address.indexOf('%');
-    if (isIP(zone === -1 ? address : address.slice(0, zone)) === 0) return undefined;
-    return this.#list.contains(address);
+    return this.#lookup(address);
   }
 }

@@ -2,8 +2,13 @@ import { BlockList, isIP } from 'node:net';
 
 export type IpMatcherResult = { ok: true; contains: (clientIp: string) => boolean } | { ok: false; message: string };
 
-/** A set of addresses and CIDR ranges, or the entries that are neither. */
-export type IpListResult = { ok: true; contains: (clientIp: string) => boolean } | { ok: false; invalid: string[] };
+/**
+ * A set of addresses and CIDR ranges, or the entries that are neither. `lookup` tells a client that is not an IP
+ * address at all (undefined) from one outside the set (false), for ipAllowList's Traefik checker.
+ */
+export type IpListResult =
+  | { ok: true; contains: (clientIp: string) => boolean; lookup: (clientIp: string) => boolean | undefined }
+  | { ok: false; invalid: string[] };
 
 /**
  * Compiles a ClientIP value (an address or a CIDR range, IPv4 or IPv6) into a test over the connection's remote
@@ -41,18 +46,16 @@ function buildIpList(entries: readonly string[], trim: boolean): IpListResult {
     if (!addEntry(trim ? raw.trim() : raw, v4, v6)) invalid.push(raw);
   }
   if (invalid.length > 0) return { ok: false, invalid };
-  return {
-    ok: true,
-    contains(clientIp) {
-      const zone = clientIp.indexOf('%');
-      const ip = zone === -1 ? clientIp : clientIp.slice(0, zone);
-      const kind = isIP(ip);
-      if (kind === 4) return v4.check(ip, 'ipv4');
-      if (kind !== 6) return false;
-      const tail = mappedIPv4(ip);
-      return tail === undefined ? v6.check(ip, 'ipv6') : v4.check(tail, 'ipv4');
-    },
+  const lookup = (clientIp: string): boolean | undefined => {
+    const zone = clientIp.indexOf('%');
+    const ip = zone === -1 ? clientIp : clientIp.slice(0, zone);
+    const kind = isIP(ip);
+    if (kind === 4) return v4.check(ip, 'ipv4');
+    if (kind !== 6) return undefined;
+    const tail = mappedIPv4(ip);
+    return tail === undefined ? v6.check(ip, 'ipv6') : v4.check(tail, 'ipv4');
   };
+  return { ok: true, lookup, contains: (clientIp) => lookup(clientIp) === true };
 }
 
 /** Adds one address or range to the list of its family; false when it is neither. */
