@@ -9,12 +9,14 @@ import { createApiSource } from '../api/source.js';
 import type { Snapshot } from '../config/dynamic/snapshot.js';
 import { DEMO_WHOAMI_ADDRESS_VARIABLE } from '../config/static/embedded-default.js';
 import type { StaticConfig } from '../config/static/schema.js';
+import { formatIssue } from '../errors/config-issue.js';
 import type { Logger } from '../observability/logger.js';
 import { createFileProvider } from '../providers/file/provider.js';
 import { internalSettingsFrom } from '../providers/internal/from-static.js';
 import { createInternalProvider } from '../providers/internal/provider.js';
 import type { Provider } from '../providers/provider.js';
 import type { RuntimeGraph } from '../runtime/compile/compile.js';
+import { newIssues } from '../runtime/status.js';
 import type { ServerStateRegistry } from '../runtime/services/index.js';
 import type { LoadedCertificate } from '../tls/pem.js';
 import { createTlsManager, type TlsManager } from '../tls/tls-manager.js';
@@ -120,8 +122,14 @@ export async function createControlPlane(config: StaticConfig, options: ControlP
         logger,
         onSnapshot(snapshot) {
           const started = performance.now();
+          const previous = current;
           current = apply(snapshot);
           logger.info({ generation: current.generation, ms: Math.round(performance.now() - started) }, 'configuration applied');
+          // Every new problem is logged once, at its own level: Traefik's default log level is ERROR, and a broken
+          // router or file must show there too, not only in the API. (TLS problems are the coordinator's to log.)
+          for (const issue of newIssues(previous?.status, current.status)) {
+            logger[issue.severity === 'error' ? 'error' : 'warn']({ code: issue.code, generation: current.generation }, formatIssue(issue));
+          }
         },
       });
       cleanups.push(() => lifetime.abort());

@@ -1,4 +1,4 @@
-import type { ConfigIssue, ElementSection } from '../errors/config-issue.js';
+import { formatIssue, type ConfigIssue, type ElementSection } from '../errors/config-issue.js';
 
 export type ElementStatus = 'enabled' | 'warning' | 'disabled';
 
@@ -40,4 +40,14 @@ export function addIssue(info: ElementInfo, issue: ConfigIssue): void {
   info.issues.push(issue);
   if (issue.severity === 'error') info.status = 'disabled';
   else if (info.status === 'enabled') info.status = 'warning';
+}
+
+/**
+ * The issues of `next` that `previous` did not have (all of them without a previous status), compared by their
+ * printed form: what a reload should log, once, rather than every standing problem again on every change.
+ */
+export function newIssues(previous: RuntimeStatus | undefined, next: RuntimeStatus): ConfigIssue[] {
+  const all = (status: RuntimeStatus): ConfigIssue[] => [...status.issues, ...[...status.elements.values()].flatMap((info) => info.issues)];
+  const known = new Set(previous === undefined ? [] : all(previous).map(formatIssue));
+  return all(next).filter((issue) => !known.has(formatIssue(issue)));
 }

@@ -127,6 +127,14 @@ http:
     assert.equal(issue.code, 'BERTH_ERR_YAML_SYNTAX');
     assert.match(issue.where, /broken\.yml:\d+:\d+$/);
     assert.match(issue.message, /YAML syntax error/);
+    // Logged too, at error level (Traefik's default log level shows it), naming the file and line, each once.
+    const logged = berth.logs.filter((line) => line['code'] === 'BERTH_ERR_YAML_SYNTAX' && String(line['msg']).includes('broken.yml'));
+    assert.ok(logged.length > 0, 'the YAML error is logged');
+    assert.equal(new Set(logged.map((line) => line['msg'])).size, logged.length, JSON.stringify(logged));
+    for (const line of logged) {
+      assert.equal(line['level'], 'error');
+      assert.match(String(line['msg']), /broken\.yml:\d+:\d+: YAML syntax error/);
+    }
 
     const fixed = berth.generation();
     await berth.removeDynamic('broken.yml');
@@ -156,6 +164,8 @@ http:
     assert.match(view.error.join('\n'), /invalid rule/);
     assert.equal(view.issues[0]?.code, 'BERTH_ERR_RULE_SYNTAX');
     assert.match(view.issues[0]?.where ?? '', /mixed\.yml:\d+/);
+    const logged = berth.logs.find((line) => line['code'] === 'BERTH_ERR_RULE_SYNTAX' && String(line['msg']).includes('mixed.yml'));
+    assert.equal(logged?.['level'], 'error', 'a disabled router is logged at error level');
     const lost = JSON.parse((await http(berth.url('traefik', '/api/http/routers/lost@file'))).text) as { status: string; error: string[] };
     assert.equal(lost.status, 'disabled');
     assert.match(lost.error.join('\n'), /the service "nowhere@file" does not exist/);

@@ -1,7 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { FileProviderSettings } from '../../config/static/providers.js';
-import { formatIssue } from '../../errors/config-issue.js';
 import type { Logger } from '../../observability/logger.js';
 import { deepEqual } from '../../util/deep-equal.js';
 import type { Provider, ProviderMessage, Publish } from '../provider.js';
@@ -49,7 +48,6 @@ export function createFileProvider(settings: FileProviderSettings, options: File
     // Re-publishing an unchanged state would only take the throttle's slot ahead of a real change.
     if (!signal.aborted && !deepEqual(message, last.message)) {
       last.message = message;
-      for (const issue of issues) logger.warn({ code: issue.code }, formatIssue(issue));
       if (config === undefined) logger.error({ issues: issues.length }, 'file configuration not applied; the previous one stays in force');
       else logger.info({ files: collected.files.length, issues: issues.length }, 'file configuration read');
       publish(message);
