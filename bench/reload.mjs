@@ -42,7 +42,7 @@ export async function loadBerthCompiler() {
   /** compile()'s options as the process wiring builds them: the real forwarder, pools and server states. */
   const compileOptions = (config) => {
     const logger = logging.silentLogger();
-    const forwarder = services.createForwarder('undici', { policy: services.createForwardedHeadersPolicy(), upgrades: new services.UpgradeTracker(), logger });
+    const forwarder = services.createForwarder('http1', { policy: services.createForwardedHeadersPolicy(), upgrades: new services.UpgradeTracker(), logger });
     return {
       logger,
       entryPoints: fromStatic.compileEntryPointsFrom(config),

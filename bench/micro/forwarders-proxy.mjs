@@ -1,5 +1,5 @@
 // One Berth proxy process for bench/micro/forwarders.mjs: a loadBalancer service over one server, served on
-// 127.0.0.1 with the chosen forwarding engine. Usage: node forwarders-proxy.mjs <undici|http-proxy> <backend-url>
+// 127.0.0.1 with the chosen forwarding engine. Usage: node forwarders-proxy.mjs <http1|undici|http-proxy> <backend-url>
 // Prints the port it listens on, then serves until killed.
 import { createServer } from 'node:http';
 import { createContext } from '../../dist/src/config/schema/index.js';

@@ -90,6 +90,7 @@ try {
     'backend direct (nginx)': backend,
     'bare undici Pool.stream (reference)': await startNode('forwarders-baseline.mjs', ['undici', `http://127.0.0.1:${backend}`]),
     'bare http-proxy-3 + keep-alive Agent (reference)': await startNode('forwarders-baseline.mjs', ['http-proxy', `http://127.0.0.1:${backend}`]),
+    'berth http1 (native llhttp, own pool)': await startNode('forwarders-proxy.mjs', ['http1', `http://127.0.0.1:${backend}`]),
     'berth undici (Client.dispatch)': await startNode('forwarders-proxy.mjs', ['undici', `http://127.0.0.1:${backend}`]),
     'berth http-proxy-3 (keep-alive Agent)': await startNode('forwarders-proxy.mjs', ['http-proxy', `http://127.0.0.1:${backend}`]),
     'caddy reverse_proxy': await startCaddy(backend),
@@ -106,7 +107,7 @@ try {
   const best = Object.fromEntries(Object.entries(results).map(([name, runs]) => [name, runs.reduce((a, b) => (b.rps > a.rps ? b : a))]));
   for (const [name, r] of Object.entries(best)) console.log(`| ${name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
   const caddy = best['caddy reverse_proxy'].rps;
-  for (const name of ['berth undici (Client.dispatch)', 'berth http-proxy-3 (keep-alive Agent)']) {
+  for (const name of ['berth http1 (native llhttp, own pool)', 'berth undici (Client.dispatch)', 'berth http-proxy-3 (keep-alive Agent)']) {
     console.log(`${name}: ${(best[name].rps / caddy).toFixed(2)}x caddy`);
   }
   console.log(JSON.stringify({ duration, connections, rounds, results }));

@@ -63,7 +63,7 @@ export async function checkDynamicConfiguration(config: StaticConfig, env: Reado
     entryPoints: compileEntryPointsFrom(config),
     defaultTransport: defaultTransportFrom(config),
     internal: new Map(['api', 'dashboard', 'ping', 'noop', 'prometheus', 'acme-http'].map((name) => [`${name}@internal`, noService])),
-    services: { forwarder: createForwarder('undici', { policy: createForwardedHeadersPolicy(), upgrades, logger }), transports: new TransportRegistry(), servers, logger },
+    services: { forwarder: createForwarder('http1', { policy: createForwardedHeadersPolicy(), upgrades, logger }), transports: new TransportRegistry(), servers, logger },
   });
   graph.close();
   servers.close();

@@ -78,7 +78,7 @@ export function createServingPlane(config: StaticConfig, options: ServingPlaneOp
   const { accessLog, metrics, observability } = observabilityFrom(config, logger, options.accessLogStdout);
   const entryPointsWith = (flag: (ep: EntryPointConfig) => boolean): string[] => Object.entries(config.entryPoints).filter(([, ep]) => flag(ep)).map(([name]) => name);
   const policy = createForwardedHeadersPolicy(entryPointsWith((ep) => ep.forwardedHeaders.notAppendXForwardedFor), entryPointsWith((ep) => ep.forwardedHeaders.addXForwardedSchemeHeaders));
-  const forwarder = createForwarder('undici', { policy, upgrades, logger: logger.child({ component: 'forwarder' }) });
+  const forwarder = createForwarder('http1', { policy, upgrades, logger: logger.child({ component: 'forwarder' }) });
 
   const internal = new Map<string, Handler>([
     ['api@internal', options.api],

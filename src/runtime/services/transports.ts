@@ -2,12 +2,13 @@ import { isIP } from 'node:net';
 import type { Client } from 'undici';
 import { createAgent, retireAgent, type UpstreamAgent } from './agents.js';
 import { ClientPool } from './client-pool.js';
+import { Http1ConnectionPool } from './http1/connection-pool.js';
 import { Leases } from './leases.js';
 import type { ResolvedTransport } from './transport-config.js';
 
 /**
- * Everything that connects to one server through one serversTransport: undici clients for the fast engine,
- * keep-alive node:http agents for the http-proxy-3 engine, and a non-keep-alive agent for upgrades (an
+ * Everything that connects to one server through one serversTransport: HTTP/1.1 connections for the http1
+ * engine, undici clients for h2c (and the undici engine), keep-alive node:http agents for the http-proxy-3 engine, and a non-keep-alive agent for upgrades (an
  * upgraded socket leaves its agent, so keep-alive would only keep half-open sockets). Each is created on
  * first use. An UpstreamPool stays usable after it is retired: a request that outlived its generation still
  * completes, on connections that are then closed instead of kept.
@@ -20,6 +21,8 @@ export class UpstreamPool {
   readonly transport: ResolvedTransport;
   /** TLS server name: the transport's serverName, else the server's host name (none for an IP address). */
   readonly servername: string | undefined;
+  readonly #url: URL;
+  #connections: Http1ConnectionPool | undefined;
   #clients: ClientPool | undefined;
   #agent: UpstreamAgent | undefined;
   #upgradeAgent: UpstreamAgent | undefined;
@@ -27,11 +30,20 @@ export class UpstreamPool {
 
   constructor(origin: URL, h2c: boolean, transport: ResolvedTransport) {
     this.origin = origin.origin;
+    this.#url = origin;
     this.secure = origin.protocol === 'https:';
     this.h2c = h2c;
     this.transport = transport;
     const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
     this.servername = transport.tls.serverName ?? (isIP(host) === 0 ? host : undefined);
+  }
+
+  get connections(): Http1ConnectionPool {
+    if (this.#connections === undefined) {
+      this.#connections = new Http1ConnectionPool(this.#url, this.transport, this.servername);
+      if (this.#retired) this.#connections.retire();
+    }
+    return this.#connections;
   }
 
   get clients(): ClientPool {
@@ -67,6 +79,7 @@ export class UpstreamPool {
   /** Stops keeping idle connections; what is in flight finishes. */
   retire(): void {
     this.#retired = true;
+    this.#connections?.retire();
     this.#clients?.retire();
     if (this.#agent !== undefined) retireAgent(this.#agent);
   }
@@ -75,7 +88,7 @@ export class UpstreamPool {
     this.#retired = true;
     this.#agent?.destroy();
     this.#upgradeAgent?.destroy();
-    await this.#clients?.destroy();
+    await Promise.all([this.#clients?.destroy(), this.#connections?.destroy()]);
   }
 }
 

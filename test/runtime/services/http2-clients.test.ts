@@ -27,7 +27,7 @@ function h2Request(port: number, method: string, path: string, body?: string): P
   });
 }
 
-for (const engine of ['undici', 'http-proxy'] as const) {
+for (const engine of ['http1', 'undici', 'http-proxy'] as const) {
   describe(`HTTP/2 clients with ${engine}`, { timeout: 20_000 }, () => {
     it('forwards over HTTP/1.1 with the :authority as Host and relays the answer without connection headers', async () => {
       const backend = await startBackend('h1', (req, res) => {

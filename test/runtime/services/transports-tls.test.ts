@@ -68,7 +68,7 @@ describe('serversTransport resolution', () => {
   });
 });
 
-for (const engine of ['undici', 'http-proxy'] as const) {
+for (const engine of ['http1', 'undici', 'http-proxy'] as const) {
   describe(`https and h2c servers with ${engine}`, { timeout: 30_000 }, () => {
     let pki: TestPki;
     let backend: TlsBackend;

@@ -56,7 +56,7 @@ function echo(ws: WebSocket, text: string): Promise<string> {
   });
 }
 
-for (const engine of ['undici', 'http-proxy'] as const) {
+for (const engine of ['http1', 'undici', 'http-proxy'] as const) {
   describe(`WebSocket upgrades with ${engine}`, { timeout: 30_000 }, () => {
     let echoServer: EchoServer;
     let forwarding: Forwarding;

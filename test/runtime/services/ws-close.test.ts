@@ -78,7 +78,7 @@ async function startRawServer(): Promise<{ server: TcpServer; url: string; socke
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets, received };
 }
 
-for (const engine of ['undici', 'http-proxy'] as const) {
+for (const engine of ['http1', 'undici', 'http-proxy'] as const) {
   describe(`graceful close of WebSockets with ${engine}`, { timeout: 30_000 }, () => {
     let forwarding: Forwarding;
 
