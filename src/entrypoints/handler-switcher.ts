@@ -1,3 +1,4 @@
+import type { FastRouter } from '../runtime/compile/entry-handler.js';
 import type { Handler } from '../runtime/handler.js';
 
 /**
@@ -8,6 +9,8 @@ export interface RoutingTable {
   readonly generation: number;
   /** The handler for requests arriving on `entryPoint` over plain HTTP (`tls` false) or HTTPS (`tls` true). */
   handlerFor(entryPoint: string, tls: boolean): Handler | undefined;
+  /** The HTTP/1.1 fast path's router for plain-HTTP requests on `entryPoint`, when it has one. */
+  fastRouterFor?(entryPoint: string): FastRouter | undefined;
 }
 
 /**

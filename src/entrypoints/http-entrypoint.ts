@@ -8,6 +8,7 @@ import type { RequestContext } from '../runtime/request-context.js';
 import { sleep } from '../util/abort.js';
 import type { EntryPointAddress } from '../config/static/address.js';
 import type { HandlerSwitcher } from './handler-switcher.js';
+import { FastPath } from './fast-path/fast-path.js';
 import { HttpsTermination, type HttpsOptions } from './https-entrypoint.js';
 import { misdirectedRequest } from './misdirected.js';
 import { RequestDispatcher } from './request-dispatch.js';
@@ -43,6 +44,7 @@ export class HttpEntryPoint {
   readonly #server: Server;
   readonly #dispatcher: RequestDispatcher;
   readonly #https: HttpsTermination | undefined;
+  readonly #fast: FastPath | undefined;
   #port = 0;
 
   constructor(options: HttpEntryPointOptions, switcher: HandlerSwitcher, logger: Logger) {
@@ -58,14 +60,24 @@ export class HttpEntryPoint {
       keepAliveMaxRequests: options.keepAliveMaxRequests,
       ...(acceptor === undefined ? {} : { misdirected: (req: IncomingMessage, serverName: string) => misdirectedRequest(req, serverName, acceptor) }),
     }, switcher, this.#logger);
+    const headersTimeout = options.readTimeout === 0 ? 60_000 : Math.min(options.readTimeout, 60_000);
     this.#server = createServer({
       // Traefik's readTimeout covers the whole request, body included; Node's requestTimeout is the same idea.
       requestTimeout: options.readTimeout,
-      headersTimeout: options.readTimeout === 0 ? 60_000 : Math.min(options.readTimeout, 60_000),
+      headersTimeout,
       keepAliveTimeout: options.idleTimeout,
       maxHeaderSize: options.maxHeaderBytes,
     });
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#dispatch(req, res, undefined));
+    // In front of node:http's own connection handling, behind TLS detection (attached after it, so runs first).
+    this.#fast = FastPath.available ? new FastPath({
+      entryPoint: options.name,
+      maxHeaderBytes: options.maxHeaderBytes,
+      idleTimeout: options.idleTimeout,
+      writeTimeout: options.writeTimeout,
+      headersTimeout,
+    }, switcher, this.#dispatcher, refuseClient) : undefined;
+    this.#fast?.attach(this.#server);
     this.#https = options.https === undefined ? undefined : new HttpsTermination({
       ...options.https,
       maxHeaderBytes: options.maxHeaderBytes,
@@ -83,11 +95,7 @@ export class HttpEntryPoint {
       res.once('finish', () => socket.end());
       this.#dispatch(req, res, { socket, head });
     });
-    this.#server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-      if (!socket.writable) return socket.destroy();
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    });
+    this.#server.on('clientError', refuseClient);
   }
 
   /** The port actually bound (useful with port 0 in tests). */
@@ -96,7 +104,12 @@ export class HttpEntryPoint {
   }
 
   get inFlight(): number {
-    return this.#dispatcher.inFlight;
+    return this.#dispatcher.inFlight + (this.#fast?.inFlight ?? 0);
+  }
+
+  /** Requests served by the HTTP/1.1 fast path so far (the others went through node:http). */
+  get fastPathRequests(): number {
+    return this.#fast?.served ?? 0;
   }
 
   /** Open TCP connections, TLS and WebSockets included (`traefik_open_connections`). */
@@ -133,12 +146,14 @@ export class HttpEntryPoint {
     if (this.#options.requestAcceptGraceTimeout > 0) await sleep(this.#options.requestAcceptGraceTimeout);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
+    this.#fast?.closeIdle();
     this.#https?.beginShutdown();
     const deadline = Date.now() + this.#options.graceTimeOut;
-    while (this.#dispatcher.inFlight > 0 && Date.now() < deadline) await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
-    if (this.#dispatcher.inFlight > 0) this.#logger.warn({ requests: this.#dispatcher.inFlight }, 'graceTimeOut reached: closing requests still in flight');
+    while (this.inFlight > 0 && Date.now() < deadline) await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+    if (this.inFlight > 0) this.#logger.warn({ requests: this.inFlight }, 'graceTimeOut reached: closing requests still in flight');
     await closeUpgrades();
     this.#https?.close();
+    this.#fast?.closeAll();
     this.#server.closeAllConnections();
     await closed;
   }
@@ -146,4 +161,15 @@ export class HttpEntryPoint {
   #dispatch(req: IncomingMessage, res: ServerResponse, upgrade: RequestContext['upgrade']): void {
     this.#dispatcher.dispatch(req, res, this.#dispatcher.connectionOf(req.socket), upgrade);
   }
+}
+
+/**
+ * Answers a request that could not be parsed, as Go's server does, and closes the connection: 431 for headers
+ * over maxHeaderBytes, 408 for a head that took longer than allowed, 400 otherwise. Shared by node:http's
+ * clientError and the fast path.
+ */
+function refuseClient(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -77,6 +77,10 @@ export class RequestDispatcher {
     this.#localPort = port;
   }
 
+  get localPort(): number {
+    return this.#localPort;
+  }
+
   /** Describes a freshly accepted TCP connection (before any TLS layer wraps it). */
   describe(socket: Socket, serverName?: string): ConnectionInfo {
     const clientIp = unmapIPv4(socket.remoteAddress ?? '');
@@ -112,10 +116,11 @@ export class RequestDispatcher {
   }
 
   /**
-   * Whether this response must close its HTTP/1.x connection. An explicit `Connection: close` makes Node end the
-   * socket after the response; its own maxRequestsPerSocket only writes the header and leaves the socket open.
+   * Counts a request on its HTTP/1.x connection and says whether its response must close it (keepAliveMaxRequests,
+   * keepAliveMaxTime, shutdown). An explicit `Connection: close` makes Node end the socket after the response; its
+   * own maxRequestsPerSocket only writes the header and leaves the socket open. The fast path asks the same.
    */
-  #lastOnConnection(connection: ConnectionInfo): boolean {
+  lastOnConnection(connection: ConnectionInfo): boolean {
     connection.requests++;
     const { keepAliveMaxRequests: maxRequests, keepAliveMaxTime: maxTime } = this.#options;
     return this.#terminating
@@ -147,7 +152,7 @@ export class RequestDispatcher {
       startedAt: process.hrtime.bigint(),
     };
     // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2); its sessions are closed with GOAWAY instead.
-    if (!isHttp2(res) && this.#lastOnConnection(connection)) res.setHeader('connection', 'close');
+    if (!isHttp2(res) && this.lastOnConnection(connection)) res.setHeader('connection', 'close');
     this.#track(res);
     try {
       handler(req, res, ctx);

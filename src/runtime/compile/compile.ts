@@ -10,7 +10,7 @@ import { buildMiddlewareChain, createMiddlewareCatalog } from '../middlewares/ch
 import { buildServices, type ServiceRuntime } from '../services/service-builder.js';
 import { addIssue, type ElementInfo, type RuntimeStatus } from '../status.js';
 import { createElementTable, type ElementTable } from './elements.js';
-import { createEntryHandler, type EntryHandlerOptions } from './entry-handler.js';
+import { createEntryRouting, type EntryHandlerOptions, type FastRouter } from './entry-handler.js';
 import { compileHttpRouters, type PlacedRoute, type RouterEntryPoint } from './http-routers.js';
 
 /** An entrypoint as compile needs it: router defaults plus per-request options. */
@@ -44,6 +44,8 @@ export interface RuntimeGraph {
   readonly status: RuntimeStatus;
   readonly routes: readonly PlacedRoute[];
   handlerFor(entryPoint: string, tls: boolean): Handler | undefined;
+  /** The fast path's router for plain-HTTP requests on `entryPoint`, unless observability watches them. */
+  fastRouterFor(entryPoint: string): FastRouter | undefined;
   close(): void;
 }
 
@@ -127,11 +129,14 @@ export function compile(snapshot: Snapshot, options: CompileOptions): RuntimeGra
   const observability = options.observability;
   const observed = observability === undefined ? undefined : observedRouters(table);
   const handlers = new Map<string, Handler>();
+  const fastRouters = new Map<string, FastRouter>();
   for (const entryPoint of options.entryPoints) {
     const observe = observed === undefined ? undefined : observability?.entryObserver({ name: entryPoint.name, ...entryPoint.observability }, observed);
     for (const tls of [false, true]) {
       const mine = routes.filter((placed) => placed.entryPoint === entryPoint.name && placed.tls === tls).map((placed) => placed.route);
-      handlers.set(key(entryPoint.name, tls), createEntryHandler(mine, entryPoint, observe));
+      const routing = createEntryRouting(mine, entryPoint, observe);
+      handlers.set(key(entryPoint.name, tls), routing.handler);
+      if (!tls && routing.fast !== undefined) fastRouters.set(entryPoint.name, routing.fast);
     }
   }
 
@@ -141,6 +146,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions): RuntimeGra
     status,
     routes,
     handlerFor: (entryPoint, tls) => handlers.get(key(entryPoint, tls)),
+    fastRouterFor: (entryPoint) => fastRouters.get(entryPoint),
     close: () => controller.abort(),
   };
 }

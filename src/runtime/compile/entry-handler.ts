@@ -1,4 +1,5 @@
 import type { RequestObserver } from '../../observability/request-observer.js';
+import { fastRouteOf, type FastRequest, type FastRoute } from '../fast-route.js';
 import { sendStatus, type Handler } from '../handler.js';
 import { encodedCharacterCheck, type EncodedCharacterPolicy } from '../middlewares/encoded-characters.js';
 import { createHttpMux, type MuxRoute } from '../mux/http-mux.js';
@@ -28,12 +29,30 @@ export interface EntryHandlerOptions {
  * sees every request first (access log, metrics).
  */
 export function createEntryHandler(routes: readonly MuxRoute<Handler>[], options: EntryHandlerOptions, observe?: RequestObserver): Handler {
+  return createEntryRouting(routes, options, observe).handler;
+}
+
+/** Routes the requests the fast path may serve itself. */
+export interface FastRouter {
+  /**
+   * The route for `request` when serving it takes nothing but its service: the router has no middleware, and
+   * the entrypoint's policies leave the request as it is (no escape refused, no path to clean, no header to drop).
+   * Undefined otherwise, and for no match: the full path then answers, exactly as it always does.
+   */
+  route(request: FastRequest, clientIp: string): FastRoute | undefined;
+}
+
+/**
+ * The entrypoint's handler, and its fast router when requests may skip node:http's objects: not when `observe`
+ * is set (access logs, metrics and tracing watch every request through the response object).
+ */
+export function createEntryRouting(routes: readonly MuxRoute<Handler>[], options: EntryHandlerOptions, observe?: RequestObserver): { handler: Handler; fast: FastRouter | undefined } {
   const mux = createHttpMux(routes);
   const pathOptions = { sanitizePath: options.sanitizePath };
   const refusedEscape = encodedCharacterCheck(options.encodedCharacters);
   const underscores = options.underscoreHeadersStrategy;
   const connectionHeaders = options.connectionHeaders;
-  return (req, res, ctx) => {
+  const handler: Handler = (req, res, ctx) => {
     observe?.(req, res, ctx);
     const rawUrl = req.url ?? '/';
     if (refusedEscape?.(rawUrl) === true || !applyUnderscoreStrategy(req, underscores)) return sendStatus(res, 400, 'Bad Request');
@@ -58,8 +77,35 @@ export function createEntryHandler(routes: readonly MuxRoute<Handler>[], options
       rawQuery,
       clientIp: ctx.clientIp,
     };
-    const handler = mux.match(input);
-    if (handler === undefined) return sendStatus(res, 404, '404 page not found');
-    handler(req, res, ctx);
+    const routed = mux.match(input);
+    if (routed === undefined) return sendStatus(res, 404, '404 page not found');
+    routed(req, res, ctx);
   };
+  if (observe !== undefined) return { handler, fast: undefined };
+
+  const fast: FastRouter = {
+    route(request, clientIp) {
+      const rawUrl = request.url;
+      if (refusedEscape?.(rawUrl) === true || (underscores !== 'keep' && hasUnderscoreName(request.rawHeaders))) return undefined;
+      if (options.encodeQuerySemicolons && rawUrl.includes(';')) return undefined;
+      const path = routingPath(rawUrl, pathOptions);
+      if (path === undefined || forwardedTarget(rawUrl, pathOptions) !== rawUrl) return undefined;
+      const routed = mux.match({
+        host: requestHost(rawUrl, request.headers.host),
+        method: request.method,
+        path,
+        headers: request.headers,
+        rawHeaders: request.rawHeaders,
+        rawQuery: targetQuery(rawUrl),
+        clientIp,
+      });
+      return routed === undefined ? undefined : fastRouteOf(routed);
+    },
+  };
+  return { handler, fast };
+}
+
+function hasUnderscoreName(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) if ((rawHeaders[i] as string).includes('_')) return true;
+  return false;
 }

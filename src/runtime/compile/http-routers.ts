@@ -1,6 +1,7 @@
 import type { HttpRouterConfig, RouterTls } from '../../config/dynamic/model.js';
 import { ErrorCodes, type ErrorCode } from '../../errors/codes.js';
 import type { DeepReadonly } from '../../util/deep-freeze.js';
+import { fastServiceOf, offerFastRoute } from '../fast-route.js';
 import type { Handler } from '../handler.js';
 import { MAX_USER_PRIORITY, defaultPriority, type MuxRoute } from '../mux/http-mux.js';
 import { compileHttpRule } from '../rules/http-matchers.js';
@@ -116,6 +117,12 @@ export function compileHttpRouters(table: ElementTable, deps: RouterDeps): Place
       const routerName = info.name;
       // Traefik puts the anti-loop check in front of everything else the router does.
       const inner = config.defaultRule === true ? denyRouterRecursion(routerName, chain.handler) : chain.handler;
+      const payload: Handler = (req, res, ctx) => {
+        ctx.routerName = routerName;
+        inner(req, res, ctx);
+      };
+      const fastService = inner === service.handler ? fastServiceOf(service.handler) : undefined;
+      if (fastService !== undefined) offerFastRoute(payload, { routerName, service: fastService });
       routes.push({
         entryPoint: name,
         tls: tlsConfig !== undefined,
@@ -127,10 +134,7 @@ export function compileHttpRouters(table: ElementTable, deps: RouterDeps): Place
           ast: parsed.ast,
           match: compiled.match,
           providerRank: deps.providerRank(info.provider),
-          payload: (req, res, ctx) => {
-            ctx.routerName = routerName;
-            inner(req, res, ctx);
-          },
+          payload,
         },
       });
     }

@@ -113,7 +113,7 @@ export function isWebSocketRequest(headers: IncomingHttpHeaders): boolean {
  * headers and those named by Connection, keep `TE: trailers`, Host per passHostHeader, Connection/Upgrade for
  * an upgrade). A new object: `req.headers` is left as it was, so a retry or a mirror starts from the same input.
  */
-export function upstreamRequestHeaders(req: IncomingMessage, ctx: RequestContext, target: ForwardTarget, policy: ForwardedHeadersPolicy): UpstreamHeaders {
+export function upstreamRequestHeaders(req: Pick<IncomingMessage, 'headers' | 'rawHeaders'>, ctx: RequestContext, target: ForwardTarget, policy: ForwardedHeadersPolicy): UpstreamHeaders {
   const incoming = req.headers;
   const listed = incoming.connection === undefined ? undefined : tokens(incoming.connection);
   const untrusted = ctx.trustForwardHeaders ? undefined : clientManagedHeaders(req.rawHeaders);

@@ -1,7 +1,9 @@
+import { offerFastService } from '../fast-route.js';
 import { sendStatus, type Handler } from '../handler.js';
 import type { BuiltService, ServiceHealth } from './built-service.js';
 import type { ForwardTarget } from './forward-target.js';
 import type { Forwarder, ForwardObserver } from './forwarder.js';
+import { Http1Forwarder } from './http1-forwarder.js';
 import type { Balancer, BalancerCandidate } from './load-balancers/index.js';
 import type { ServerState } from './server-state.js';
 import { pickCandidate, type StickyCookie } from './sticky.js';
@@ -37,5 +39,13 @@ export function loadBalancerService(
   // Traefik propagates a loadBalancer's health to parents only when it has a health check; with no server at
   // all it is DOWN.
   const health: ServiceHealth | undefined = reportsHealth ? { get up() { return candidates.some((c) => c.state.up); } } : undefined;
+  // The entrypoint fast path speaks HTTP/1.1 through the http1 engine's exchange and knows no cookies.
+  if (sticky === undefined && forwarder instanceof Http1Forwarder && candidates.every((c) => !c.target.pool.h2c)) {
+    offerFastService(handler, {
+      name,
+      pick: (ctx) => balancer.pick(ctx),
+      forward: (request, sink, ctx, target, observer) => forwarder.forwardFast(request, sink, ctx, target, observer),
+    });
+  }
   return { handler, health };
 }

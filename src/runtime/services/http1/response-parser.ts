@@ -1,50 +1,6 @@
-import { createRequire } from 'node:module';
+import { nativeParser, STRICT, type NativeParser } from './native-parser.js';
 
-/**
- * Node's own HTTP/1.1 parser: llhttp compiled into the node binary, the parser node:http itself uses, reached
- * through `_http_common`. It is the reason the http1 engine is fast: parsing runs in C++ and calls JavaScript
- * once per event (headers complete, a body chunk, message complete), where undici runs llhttp as WebAssembly
- * and crosses into JavaScript for every header field and value. Its interface is internal to Node, so it is
- * used in exactly one place (this file), checked when loaded (`nativeParserAvailable`), and the http1 engine
- * falls back to undici if a future Node changes it. Node 20 to 24 have the same interface.
- */
-interface NativeParser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
-  execute(data: Buffer): number | Error;
-  finish(): number | Error | undefined;
-  close(): void;
-  [callback: number]: unknown;
-}
-
-interface NativeParserModule {
-  readonly HTTPParser: {
-    new (): NativeParser;
-    readonly RESPONSE: number;
-    readonly kOnMessageBegin: number;
-    readonly kOnHeaders: number;
-    readonly kOnHeadersComplete: number;
-    readonly kOnBody: number;
-    readonly kOnMessageComplete: number;
-  };
-}
-
-function loadNativeParser(): NativeParserModule['HTTPParser'] | undefined {
-  try {
-    const { HTTPParser } = createRequire(import.meta.url)('_http_common') as Partial<NativeParserModule>;
-    if (typeof HTTPParser !== 'function') return undefined;
-    const prototype = HTTPParser.prototype as Partial<NativeParser>;
-    const methods = [prototype.initialize, prototype.execute, prototype.finish, prototype.close];
-    const constants = [HTTPParser.RESPONSE, HTTPParser.kOnMessageBegin, HTTPParser.kOnHeaders, HTTPParser.kOnHeadersComplete, HTTPParser.kOnBody, HTTPParser.kOnMessageComplete];
-    return methods.every((m) => typeof m === 'function') && constants.every((c) => typeof c === 'number') ? HTTPParser : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const HTTPParser = loadNativeParser();
-
-/** False if this Node has no usable native parser; the http1 engine then hands every request to undici. */
-export const nativeParserAvailable = HTTPParser !== undefined;
+export { nativeParserAvailable } from './native-parser.js';
 
 /** What the parser reports about the response it is reading. */
 export interface ResponseEvents {
@@ -60,9 +16,6 @@ export interface ResponseEvents {
   onComplete(trailers: string[]): void;
 }
 
-/** Lenient flags off: requests and responses are parsed strictly, as node:http does by default. */
-const STRICT = 0;
-
 /**
  * Reads the responses arriving on one upstream connection, one after the other, and reports them to `events`.
  * Headers come in batches when a response has more than 32 of them (llhttp flushes its buffer) and trailers
@@ -75,7 +28,8 @@ export class ResponseParser {
   #closed = false;
 
   constructor(maxHeaderBytes: number) {
-    if (HTTPParser === undefined) throw new Error('the native HTTP parser is not available on this Node version');
+    if (nativeParser === undefined) throw new Error('the native HTTP parser is not available on this Node version');
+    const { HTTPParser } = nativeParser;
     const parser = new HTTPParser();
     parser.initialize(HTTPParser.RESPONSE, {}, maxHeaderBytes, STRICT);
     parser[HTTPParser.kOnMessageBegin] = () => this.#events?.onBegin?.();
