@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Handler } from '../../../src/runtime/handler.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { Forwarding, RecordingObserver, send, startFrontend } from './helpers/harness.js';
 
 /**
@@ -221,6 +223,42 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
     } finally {
       await front.close();
       await backend.close();
+    }
+  });
+
+  it('reads and drops the rest of a small response the client left, keeping the connection; closes it for a large one', async () => {
+    const sizes: Record<string, number> = { '/small': 200_000, '/large': 5_000_000 };
+    const backend = await startRawBackend((socket, request) => {
+      const path = request.head.split(' ')[1] ?? '/';
+      const size = sizes[path];
+      if (size === undefined) return void socket.write(OK);
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${size}\r\n\r\n${'a'.repeat(1000)}`);
+      setTimeout(() => socket.write('b'.repeat(size - 1000)), 300);
+    });
+    const { port, observer, close } = await through(backend);
+    const leaveAfterHead = (path: string): Promise<void> => new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+      req.end();
+    });
+    try {
+      await leaveAfterHead('/small');
+      await waitFor(() => observer.ends.length === 1, 2000, 'the abandoned exchange to end');
+      assert.deepEqual(observer.ends, [499]);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.equal((await send(port)).status, 200);
+      assert.equal(backend.connections, 1, 'the drained connection was reused');
+      await leaveAfterHead('/large');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.equal((await send(port)).status, 200);
+      assert.equal(backend.connections, 2, 'a large rest is not worth reading: the connection was closed');
+    } finally {
+      await close();
     }
   });
 

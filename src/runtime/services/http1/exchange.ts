@@ -15,6 +15,15 @@ const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 
 const LAST_CHUNK = '0\r\n\r\n';
 
+/**
+ * When the client leaves during a response with at most this much left to read, the rest is read and dropped
+ * and the connection kept, rather than closed: closing costs the server a new connection and leaves a TIME_WAIT
+ * socket behind (a benchmark's end, a browser navigating away). nginx gets the same from its response buffers.
+ */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+/** How long a drain may take before the connection is closed after all. */
+const DRAIN_TIMEOUT_MS = 2000;
+
 /** A request as the exchange sends it: the head already built, the body (if any) still to stream. */
 export interface Http1Request {
   readonly method: string;
@@ -55,6 +64,11 @@ export class Http1Exchange implements ConnectionUser {
   #status = 0;
   #keepAlive = false;
   #done = false;
+  /** The response's headers and the body bytes relayed so far, to know what is left when the client leaves. */
+  #responseHeaders: string[] | undefined;
+  #received = 0;
+  /** Set while the rest of an abandoned response is read and dropped (see DRAIN_LIMIT_BYTES). */
+  #drainTimer: NodeJS.Timeout | undefined;
 
   constructor(request: Http1Request, sink: ClientSink, target: ForwardTarget, hooks: Http1ExchangeHooks) {
     this.#request = request;
@@ -153,6 +167,7 @@ export class Http1Exchange implements ConnectionUser {
     clearTimeout(this.#headerTimer);
     this.#status = status;
     this.#keepAlive = keepAlive;
+    this.#responseHeaders = headers;
     this.#hooks.observer.onResponse(status, performance.now() - this.#startedAt);
     const noBody = this.#request.method === 'HEAD';
     try {
@@ -167,6 +182,8 @@ export class Http1Exchange implements ConnectionUser {
   }
 
   onBody(chunk: Buffer): void {
+    this.#received += chunk.length;
+    if (this.#done) return;
     if (!this.#sink.write(chunk)) this.#connection?.socket.pause();
   }
 
@@ -175,6 +192,11 @@ export class Http1Exchange implements ConnectionUser {
     if (this.#status === 0) return;
     const connection = this.#connection;
     this.#connection = undefined;
+    if (this.#drainTimer !== undefined) {
+      clearTimeout(this.#drainTimer);
+      if (connection !== undefined) this.#pool.release(connection, this.#keepAlive);
+      return;
+    }
     if (!this.#requestSent) this.#stopRequestBody();
     if (connection !== undefined) this.#pool.release(connection, this.#keepAlive && this.#requestSent);
     this.#sink.end(trailers);
@@ -183,6 +205,7 @@ export class Http1Exchange implements ConnectionUser {
 
   onFailure(err: Error): void {
     this.#connection = undefined;
+    clearTimeout(this.#drainTimer);
     if (this.#done) return;
     clearTimeout(this.#headerTimer);
     if (this.#canRetry(err)) {
@@ -211,12 +234,30 @@ export class Http1Exchange implements ConnectionUser {
   readonly #onClientClose = (): void => {
     if (this.#done) return;
     const connection = this.#connection;
-    this.#connection = undefined;
-    if (connection !== undefined) this.#pool.release(connection, false);
+    if (connection !== undefined && this.#canDrain()) {
+      this.#drainTimer = setTimeout(() => this.#connection?.fail(new Error('draining an abandoned response took too long')), DRAIN_TIMEOUT_MS);
+      if (connection.socket.isPaused()) connection.socket.resume();
+    } else {
+      this.#connection = undefined;
+      if (connection !== undefined) this.#pool.release(connection, false);
+    }
     this.#stopRequestBody();
     this.#sink.fail(STATUS_CLIENT_CLOSED);
     this.#finish(STATUS_CLIENT_CLOSED);
   };
+
+  /** A response whose headers arrived, keep-alive, with a known and small enough rest (Content-Length). */
+  #canDrain(): boolean {
+    if (this.#status === 0 || !this.#keepAlive || !this.#requestSent || this.#request.method === 'HEAD') return false;
+    const headers = this.#responseHeaders ?? [];
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string;
+      if (name.length !== 14 || name.toLowerCase() !== 'content-length') continue;
+      const left = Number(headers[i + 1]) - this.#received;
+      return Number.isSafeInteger(left) && left <= DRAIN_LIMIT_BYTES;
+    }
+    return false;
+  }
 
   readonly #onClientDrain = (): void => {
     const socket = this.#connection?.socket;
