@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { loadUndici } from '../services/undici-module.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { RequestContext } from '../request-context.js';
 import type { Handler } from '../handler.js';
@@ -44,9 +45,10 @@ export const forwardAuth: MiddlewareFactory<'forwardAuth'> = (options, build) =>
   if (options.forwardBody && options.maxBodySize < 0) {
     build.logger.warn('forwardBody is set without maxBodySize: request bodies of any size are held in memory');
   }
-  // One connection pool per middleware and graph, closed (after in-flight checks) when the graph is replaced.
-  const dispatcher = new Agent({ connect });
-  build.signal.addEventListener('abort', () => void dispatcher.close(), { once: true });
+  // One connection pool per middleware and graph, created on first use (undici loads then, see undici-module.ts)
+  // and closed (after in-flight checks) when the graph is replaced.
+  let dispatcher: Agent | undefined;
+  build.signal.addEventListener('abort', () => void dispatcher?.close(), { once: true });
 
   const refuse = (res: ServerResponse, status: number): void => {
     if (res.headersSent) return void res.destroy();
@@ -72,7 +74,9 @@ export const forwardAuth: MiddlewareFactory<'forwardAuth'> = (options, build) =>
     let answer: Dispatcher.ResponseData;
     let answerBody: Buffer;
     try {
-      answer = await undiciRequest(address, {
+      const undici = await loadUndici();
+      dispatcher ??= new undici.Agent({ connect });
+      answer = await undici.request(address, {
         dispatcher,
         method: (options.preserveRequestMethod ? req.method ?? 'GET' : 'GET') as Dispatcher.HttpMethod,
         headers,

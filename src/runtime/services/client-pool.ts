@@ -1,13 +1,14 @@
-import { buildConnector, Client } from 'undici';
+import type { buildConnector, Client } from 'undici';
 import { tlsConnectOptions, type ResolvedTransport } from './transport-config.js';
+import type { Undici } from './undici-module.js';
 
 /**
  * An undici connector with the transport's TLS settings and dial timeout (which covers the TLS handshake).
  * undici would take the SNI from the request's Host header (the client's host, with passHostHeader); Go uses
  * the server URL's host or the transport's serverName, so `servername(hostname)` decides, for every connection.
  */
-export function upstreamConnector(transport: ResolvedTransport, h2c: boolean, servername: (hostname: string) => string | undefined): buildConnector.connector {
-  const connector = buildConnector({
+export function upstreamConnector(undici: Undici, transport: ResolvedTransport, h2c: boolean, servername: (hostname: string) => string | undefined): buildConnector.connector {
+  const connector = undici.buildConnector({
     ...tlsConnectOptions(transport.tls),
     ...(h2c ? { allowH2: true, useH2c: true } : {}),
     timeout: transport.dialTimeout,
@@ -30,6 +31,7 @@ const NO_IDLE_LIMIT_MS = 3_600_000;
  * A caller takes a client with `acquire` and must `release` it exactly once when its request has finished.
  */
 export class ClientPool {
+  readonly #undici: Undici;
   readonly #origin: string;
   readonly #options: Client.Options;
   readonly #maxIdle: number;
@@ -37,10 +39,11 @@ export class ClientPool {
   readonly #all = new Set<Client>();
   #retired = false;
 
-  constructor(origin: string, transport: ResolvedTransport, servername: string | undefined, h2c: boolean) {
+  constructor(undici: Undici, origin: string, transport: ResolvedTransport, servername: string | undefined, h2c: boolean) {
+    this.#undici = undici;
     this.#origin = origin;
     this.#maxIdle = transport.maxIdleConnsPerHost;
-    const connect = upstreamConnector(transport, h2c, () => servername);
+    const connect = upstreamConnector(undici, transport, h2c, () => servername);
     const idle = transport.idleConnTimeout > 0 ? transport.idleConnTimeout : NO_IDLE_LIMIT_MS;
     this.#options = {
       connect,
@@ -60,7 +63,7 @@ export class ClientPool {
   acquire(): Client {
     const client = this.#idle.pop();
     if (client !== undefined && !client.destroyed && !client.closed) return client;
-    const created = new Client(this.#origin, this.#options);
+    const created = new this.#undici.Client(this.#origin, this.#options);
     this.#all.add(created);
     created.on('disconnect', () => {
       // A client whose socket went away while idle is dropped rather than reconnected on next use.

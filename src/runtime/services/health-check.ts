@@ -1,10 +1,11 @@
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import type { HealthCheckConfig } from '../../config/dynamic/http-service.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { Logger } from '../../observability/logger.js';
 import type { DeepReadonly } from '../../util/deep-freeze.js';
 import { upstreamConnector } from './client-pool.js';
+import { loadUndici, type Undici } from './undici-module.js';
 import type { ServerStateRegistry } from './server-state.js';
 import type { ResolvedTransport } from './transport-config.js';
 
@@ -67,18 +68,13 @@ export function healthCheckUrl(serverUrl: string, config: DeepReadonly<HealthChe
  */
 export class ActiveHealthCheck {
   readonly #options: ActiveHealthCheckOptions;
-  readonly #agent: Agent;
+  /** Created with the first check (undici loads then, see undici-module.ts). */
+  #agent: Agent | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #running = new Set<string>();
 
   constructor(options: ActiveHealthCheckOptions) {
     this.#options = options;
-    const serverName = options.transport.tls.serverName;
-    this.#agent = new Agent({
-      connect: upstreamConnector(options.transport, options.targets.some((t) => /^h2c:/i.test(t.url)), (hostname) => serverName ?? (isIP(hostname) === 0 ? hostname : undefined)),
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
   }
 
   /** Starts the two check loops; they stop when the signal aborts. */
@@ -89,8 +85,22 @@ export class ActiveHealthCheck {
     this.#loop(false, config.unhealthyInterval ?? config.interval);
     signal.addEventListener('abort', () => {
       for (const timer of this.#timers) clearInterval(timer);
-      void this.#agent.destroy().catch(() => undefined);
+      void this.#agent?.destroy().catch(() => undefined);
     }, { once: true });
+  }
+
+  #dispatcher(undici: Undici): Agent {
+    if (this.#agent !== undefined) return this.#agent;
+    const { transport, targets } = this.#options;
+    const serverName = transport.tls.serverName;
+    this.#agent = new undici.Agent({
+      connect: upstreamConnector(undici, transport, targets.some((t) => /^h2c:/i.test(t.url)), (hostname) => serverName ?? (isIP(hostname) === 0 ? hostname : undefined)),
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    // A generation replaced while its first check was loading undici: nothing else will close this agent.
+    if (this.#options.signal.aborted) void this.#agent.destroy().catch(() => undefined);
+    return this.#agent;
   }
 
   /** Checks one server now; resolves true when it passed. */
@@ -102,7 +112,8 @@ export class ActiveHealthCheck {
     for (let redirects = 0; ; redirects++) {
       const headers: Record<string, string> = { ...(config.headers ?? {}) };
       if (config.hostname !== undefined && config.hostname !== '') headers['host'] = config.hostname;
-      const response = await request(url, { method, headers, dispatcher: this.#agent, signal: deadline });
+      const undici = await loadUndici();
+      const response = await undici.request(url, { method, headers, dispatcher: this.#dispatcher(undici), signal: deadline });
       await response.body.dump();
       const status = response.statusCode;
       const location = response.headers['location'];

@@ -5,6 +5,7 @@ import { ClientPool } from './client-pool.js';
 import { Http1ConnectionPool } from './http1/connection-pool.js';
 import { Leases } from './leases.js';
 import type { ResolvedTransport } from './transport-config.js';
+import { loadUndici, undiciIfLoaded } from './undici-module.js';
 
 /**
  * Everything that connects to one server through one serversTransport: HTTP/1.1 connections for the http1
@@ -36,6 +37,8 @@ export class UpstreamPool {
     this.transport = transport;
     const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
     this.servername = transport.tls.serverName ?? (isIP(host) === 0 ? host : undefined);
+    // Only undici speaks h2c: have it ready by the first request.
+    if (h2c) void loadUndici();
   }
 
   get connections(): Http1ConnectionPool {
@@ -46,9 +49,12 @@ export class UpstreamPool {
     return this.#connections;
   }
 
+  /** undici clients; the undici forwarder loads undici (`loadUndici`) before it asks. */
   get clients(): ClientPool {
     if (this.#clients === undefined) {
-      this.#clients = new ClientPool(this.origin, this.transport, this.servername, this.h2c);
+      const undici = undiciIfLoaded();
+      if (undici === undefined) throw new Error('undici is used before it was loaded (loadUndici)');
+      this.#clients = new ClientPool(undici, this.origin, this.transport, this.servername, this.h2c);
       if (this.#retired) this.#clients.retire();
     }
     return this.#clients;

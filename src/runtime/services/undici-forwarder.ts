@@ -8,6 +8,7 @@ import { answerForwardError, CLIENT_GONE, responseHeaderTimeout, STATUS_CLIENT_C
 import { hasRequestBody, upstreamRequestHeaders, type ForwardedHeadersPolicy } from './forward-headers.js';
 import { upstreamPath, type ForwardTarget } from './forward-target.js';
 import type { Forwarder, ForwardObserver, ForwarderDeps } from './forwarder.js';
+import { loadUndici, undiciIfLoaded } from './undici-module.js';
 import type { UpgradeForwarder } from './upgrade-forwarder.js';
 
 /**
@@ -167,6 +168,17 @@ export class UndiciForwarder implements Forwarder {
   forward(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, target: ForwardTarget, observer: ForwardObserver): void {
     ctx.serverUrl = target.url;
     if (ctx.upgrade !== undefined) return this.#upgrades.forward(req, res, ctx, target, observer);
-    new UndiciExchange(req, res, ctx, target, observer, this.#deps.logger).start(this.#deps.policy);
+    if (undiciIfLoaded() !== undefined) return new UndiciExchange(req, res, ctx, target, observer, this.#deps.logger).start(this.#deps.policy);
+    // The first request of a process that needs undici waits for it to load (see undici-module.ts).
+    loadUndici().then(() => {
+      if (!res.destroyed) return new UndiciExchange(req, res, ctx, target, observer, this.#deps.logger).start(this.#deps.policy);
+      observer.onStart();
+      observer.onEnd(STATUS_CLIENT_CLOSED);
+    }, (err: unknown) => {
+      this.#deps.logger.error({ err }, 'cannot load undici');
+      observer.onStart();
+      answerForwardError(res, 500);
+      observer.onEnd(500);
+    });
   }
 }
