@@ -9,8 +9,8 @@ export interface RoutingTable {
   readonly generation: number;
   /** The handler for requests arriving on `entryPoint` over plain HTTP (`tls` false) or HTTPS (`tls` true). */
   handlerFor(entryPoint: string, tls: boolean): Handler | undefined;
-  /** The HTTP/1.1 fast path's router for plain-HTTP requests on `entryPoint`, when it has one. */
-  fastRouterFor?(entryPoint: string): FastRouter | undefined;
+  /** The HTTP/1.1 fast path's router for requests on `entryPoint` over HTTP (`tls` false) or HTTPS, when it has one. */
+  fastRouterFor?(entryPoint: string, tls: boolean): FastRouter | undefined;
 }
 
 /**

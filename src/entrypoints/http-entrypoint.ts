@@ -58,7 +58,7 @@ export class HttpEntryPoint {
       writeTimeout: options.writeTimeout,
       keepAliveMaxTime: options.keepAliveMaxTime,
       keepAliveMaxRequests: options.keepAliveMaxRequests,
-      ...(acceptor === undefined ? {} : { misdirected: (req: IncomingMessage, serverName: string) => misdirectedRequest(req, serverName, acceptor) }),
+      ...(acceptor === undefined ? {} : { misdirected: (req: Pick<IncomingMessage, 'headers' | 'url'>, serverName: string) => misdirectedRequest(req, serverName, acceptor) }),
     }, switcher, this.#logger);
     const headersTimeout = options.readTimeout === 0 ? 60_000 : Math.min(options.readTimeout, 60_000);
     this.#server = createServer({

@@ -7,7 +7,7 @@ import { requestHost } from '../runtime/rules/request-target.js';
  * client could complete the handshake under lax options (no client certificate) and then ask for a host whose
  * options are strict. Hosts equal to the SNI, the common case, cost one string comparison.
  */
-export function misdirectedRequest(req: IncomingMessage, serverName: string, tls: { optionsFor(serverName: string | undefined): string }): boolean {
+export function misdirectedRequest(req: Pick<IncomingMessage, 'headers' | 'url'>, serverName: string, tls: { optionsFor(serverName: string | undefined): string }): boolean {
   const header = req.headers.host ?? (req.headers[':authority'] as string | undefined);
   if (header === serverName) return false;
   const host = requestHost(req.url ?? '/', header);

@@ -36,7 +36,7 @@ export interface RequestDispatcherOptions {
    * request is answered 421 (Traefik's snicheck: a client must not reuse a connection negotiated under one set
    * of TLS options, client authentication say, for a host that demands another).
    */
-  readonly misdirected?: (req: IncomingMessage, serverName: string) => boolean;
+  readonly misdirected?: (req: Pick<IncomingMessage, 'headers' | 'url'>, serverName: string) => boolean;
 }
 
 /** A response object of either protocol; HTTP/2 compatibility responses carry their `stream`. */
@@ -109,6 +109,11 @@ export class RequestDispatcher {
     return info;
   }
 
+  /** True when a TLS request asks for a host whose TLS options differ from its connection's (answered 421). */
+  misdirected(req: Pick<IncomingMessage, 'headers' | 'url'>, serverName: string): boolean {
+    return this.#options.misdirected?.(req, serverName) === true;
+  }
+
   /** From now on every response asks its HTTP/1.x client to close the connection. */
   beginShutdown(): void {
     this.#terminating = true;
@@ -132,7 +137,7 @@ export class RequestDispatcher {
     const table = this.#switcher.current;
     if (table === undefined) return sendStatus(res, 503, 'Service Unavailable', { 'retry-after': '1' });
     const tls = connection.serverName !== undefined;
-    if (tls && this.#options.misdirected?.(req, connection.serverName as string) === true) return sendStatus(res, 421, 'Misdirected Request');
+    if (tls && this.misdirected(req, connection.serverName as string)) return sendStatus(res, 421, 'Misdirected Request');
     const handler = table.handlerFor(this.#options.name, tls);
     if (handler === undefined) return sendStatus(res, 404, '404 page not found');
 

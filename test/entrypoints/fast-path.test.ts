@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { createTestCa, type TestCa } from '../helpers/certs.js';
 import { startBerth, type StartedBerth } from '../helpers/start-berth.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -78,22 +81,25 @@ interface Answer {
   readonly body: string;
 }
 
+/** Reads a whole response into an Answer. */
+function answerOf(res: IncomingMessage, resolve: (answer: Answer) => void): void {
+  let body = '';
+  res.setEncoding('latin1');
+  res.on('data', (chunk: string) => {
+    body += chunk;
+  });
+  res.on('end', () => {
+    const raw: string[] = [];
+    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+      if ((res.rawHeaders[i] as string).toLowerCase() !== 'date') raw.push(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
+    }
+    resolve({ status: res.statusCode ?? 0, headers: raw, trailers: res.rawTrailers, body });
+  });
+}
+
 function ask(port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('latin1');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => {
-        const raw: string[] = [];
-        for (let i = 0; i < res.rawHeaders.length; i += 2) {
-          if ((res.rawHeaders[i] as string).toLowerCase() !== 'date') raw.push(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
-        }
-        resolve({ status: res.statusCode ?? 0, headers: raw, trailers: res.rawTrailers, body });
-      });
-    });
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => answerOf(res, resolve));
     req.on('error', reject);
     req.end();
   });
@@ -248,6 +254,20 @@ http:
     assert.deepEqual(statuses(expect), [100, 200]);
   });
 
+  it('closes a connection whose client stops sending (half-close) at once, as node:http does', async () => {
+    const started = Date.now();
+    const closed = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end());
+      let received = '';
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+      });
+      socket.on('close', () => resolve(received));
+    });
+    assert.equal(closed, '');
+    assert.ok(Date.now() - started < 2000, `closed after ${Date.now() - started} ms`);
+  });
+
   it('lets a fast request in flight finish on shutdown', async () => {
     const extra = await startBerth({
       staticYaml: 'entryPoints:\n  web:\n    address: "127.0.0.1:0"\n',
@@ -263,5 +283,91 @@ http:
     assert.equal(answer.body, 'slow');
     assert.ok(answer.headers.includes('close'), 'Connection: close during shutdown');
     await closing;
+  });
+});
+
+describe('the HTTP/1.1 fast path over TLS', { timeout: 60_000 }, () => {
+  let backend: RawBackend;
+  let berth: StartedBerth;
+  let ca: TestCa;
+  let port: number;
+
+  before(async () => {
+    backend = await startRawBackend();
+    ca = await createTestCa();
+    const site = await ca.issue(['a.test', 'strict.test']);
+    const clientCa = await createTestCa('Client CA');
+    const indent = (pem: string): string => pem.trim().split('\n').join('\n          ');
+    berth = await startBerth({
+      staticYaml: 'entryPoints:\n  websecure:\n    address: "127.0.0.1:0"\n    http:\n      tls: {}\n',
+      dynamic: {
+        'app.yml': `
+http:
+  routers:
+    fast: { rule: "PathPrefix(\`/f/\`)", service: raw }
+    slow: { rule: "PathPrefix(\`/s/\`)", service: raw, middlewares: [pass] }
+    strict: { rule: "Host(\`strict.test\`)", service: raw, priority: 1000, tls: { options: strict } }
+  middlewares:
+    pass: { inFlightReq: { amount: 100000 } }
+  services:
+    raw: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }
+tls:
+  certificates:
+    - certFile: |
+          ${indent(site.certPem)}
+      keyFile: |
+          ${indent(site.keyPem)}
+  options:
+    strict:
+      clientAuth:
+        clientAuthType: RequireAndVerifyClientCert
+        caFiles:
+          - |
+            ${clientCa.certPem.trim().split('\n').join('\n            ')}
+`,
+      },
+    });
+    await berth.nextGeneration(0);
+    port = berth.port('websecure');
+  });
+
+  after(async () => {
+    await berth?.close();
+    await backend?.close();
+  });
+
+  const askTls = (path: string, host = 'a.test'): Promise<Answer> => new Promise((resolve, reject) => {
+    const options: HttpsRequestOptions = { host: '127.0.0.1', port, path, servername: 'a.test', ca: ca.certPem, headers: { host, te: 'trailers' }, agent: false };
+    const req = httpsRequest(options, (res) => answerOf(res, resolve));
+    req.on('error', reject);
+    req.end();
+  });
+
+  for (const path of ['/length', '/chunked', '/trailers']) {
+    it(`GET ${path} over TLS: the same request and answer, fast or not`, async () => {
+      const served = berth.berth.entryPoints.get('websecure')?.fastPathRequests ?? -1;
+      const fast = await askTls(`/f${path}`);
+      assert.equal(berth.berth.entryPoints.get('websecure')?.fastPathRequests, served + 1, 'the fast path served /f');
+      assert.deepEqual(fast, await askTls(`/s${path}`));
+      const [fastHead, slowHead] = (backend.heads.get(path) ?? []).slice(-2);
+      assert.equal(fastHead, slowHead);
+      assert.match(fastHead ?? '', /\r\nx-forwarded-proto: https\r\n/);
+    });
+  }
+
+  it('closes a TLS connection whose client ends it right after the handshake, at once', async () => {
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'a.test', ca: ca.certPem, ALPNProtocols: ['http/1.1'] }, () => socket.end());
+      socket.on('error', reject);
+      socket.on('close', () => resolve());
+    });
+    assert.ok(Date.now() - started < 2000, `closed after ${Date.now() - started} ms`);
+  });
+
+  it('answers 421 to a request for a host under stricter TLS options than the connection\'s (node:http does)', async () => {
+    const served = berth.berth.entryPoints.get('websecure')?.fastPathRequests ?? -1;
+    assert.equal((await askTls('/f/length', 'strict.test')).status, 421);
+    assert.equal(berth.berth.entryPoints.get('websecure')?.fastPathRequests, served);
   });
 });

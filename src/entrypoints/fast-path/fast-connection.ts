@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { FastRoute } from '../../runtime/fast-route.js';
+import type { FastRequest, FastRoute } from '../../runtime/fast-route.js';
 import type { RequestContext } from '../../runtime/request-context.js';
 import type { FastRouter } from '../../runtime/compile/entry-handler.js';
 import type { ConnectionInfo } from '../request-dispatch.js';
@@ -17,7 +17,9 @@ export interface FastConnectionHost {
   /** Go's WriteTimeout in ms (0: none). */
   readonly writeTimeout: number;
   /** The fast router of the current routing table, or undefined (node:http then answers: 503, or a full path). */
-  router(): FastRouter | undefined;
+  router(tls: boolean): FastRouter | undefined;
+  /** A TLS request for a host under other TLS options than its connection's: node:http answers it 421. */
+  misdirected(request: FastRequest, serverName: string): boolean;
   /** Counts the request for keep-alive limits; true when its response must close the connection. */
   lastOnConnection(connection: ConnectionInfo): boolean;
   requestStarted(): void;
@@ -31,7 +33,7 @@ export interface FastConnectionHost {
 }
 
 /**
- * One plain-HTTP client connection on the entrypoint's HTTP/1.1 fast path. Each request head is parsed by Node's
+ * One HTTP/1.1 client connection (plain, or TLS once the handshake is done) on the entrypoint's fast path. Each request head is parsed by Node's
  * native parser; a request the fast path may serve (fast-request.ts) on a router the fast router offers is
  * forwarded by the http1 engine straight into the socket, without node:http's request and response objects.
  * Anything else (a body, an upgrade, a middleware, a 404, a pipelined request behind one in flight...) hands the
@@ -67,6 +69,7 @@ export class FastConnection {
     socket.on('data', this.#onData);
     socket.on('drain', this.#onDrain);
     socket.on('error', this.#onError);
+    socket.on('end', this.#onEnd);
     socket.on('close', this.#onClose);
     if (host.idleTimeout > 0) {
       socket.setTimeout(host.idleTimeout);
@@ -115,7 +118,10 @@ export class FastConnection {
     if (this.#over) return true;
     // A pipelined request behind one in flight would need its answer queued: node:http does that.
     const request = this.#sink === undefined ? fastRequest(head) : undefined;
-    const route = request === undefined ? undefined : this.#host.router()?.route(request, this.#info.clientIp);
+    const serverName = this.#info.serverName;
+    const route = request === undefined || (serverName !== undefined && this.#host.misdirected(request, serverName))
+      ? undefined
+      : this.#host.router(serverName !== undefined)?.route(request, this.#info.clientIp);
     if (request === undefined || route === undefined) {
       this.#stoppedAt = head;
       return true;
@@ -124,7 +130,7 @@ export class FastConnection {
     return false;
   }
 
-  #serve(request: NonNullable<ReturnType<typeof fastRequest>>, route: FastRoute, clientCloses: boolean): void {
+  #serve(request: FastRequest, route: FastRoute, clientCloses: boolean): void {
     const host = this.#host;
     const close = host.lastOnConnection(this.#info) || clientCloses;
     const sink = new SocketSink(this.#socket, this, close, Math.floor(host.idleTimeout / 1000));
@@ -137,10 +143,10 @@ export class FastConnection {
       clientIp: info.clientIp,
       clientPort: info.clientPort,
       localPort: host.localPort,
-      tls: false,
+      tls: info.serverName !== undefined,
       trustForwardHeaders: info.trusted,
       host: '',
-      serverName: '',
+      serverName: info.serverName ?? '',
       routerName: route.routerName,
       serviceName: route.service.name,
       serverUrl: '',
@@ -189,6 +195,7 @@ export class FastConnection {
     socket.off('data', this.#onData);
     socket.off('drain', this.#onDrain);
     // The no-op 'error' listener stays: a socket being ended or handed over must never throw an unhandled error.
+    socket.off('end', this.#onEnd);
     socket.off('close', this.#onClose);
     if (this.#host.idleTimeout > 0) {
       socket.setTimeout(0);
@@ -204,6 +211,15 @@ export class FastConnection {
 
   readonly #onError = (): void => {
     // 'close' follows; a reset from the client is not worth a log line (node:http does not log it either).
+  };
+
+  readonly #onEnd = (): void => {
+    // As node:http (httpAllowHalfOpen false): a client that stops sending has left, what it asked for is abandoned,
+    // and the connection is ended at once rather than left half-open until idleTimeout.
+    const sink = this.#sink;
+    this.#finish();
+    sink?.clientGone();
+    if (this.#socket.writable) this.#socket.end();
   };
 
   readonly #onClose = (): void => {

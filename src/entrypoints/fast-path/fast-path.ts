@@ -21,10 +21,10 @@ const HEAD_CHECK_INTERVAL_MS = 1000;
 /**
  * The HTTP/1.1 fast path of a plain-HTTP entrypoint. It sits in front of the entrypoint's node:http server: every
  * plain connection starts here, and requests that need no more than a router's service (no middleware, no body,
- * no upgrade, no observability: see fast-request.ts and FastRouter) are parsed with Node's native parser and
+ * no upgrade, no observability: see fast-request.ts and FastRouter), over plain HTTP or HTTP/1.1 over TLS, are
+ * parsed with Node's native parser and
  * forwarded by the http1 engine straight into the socket. The first request that needs more hands the connection
- * to node:http, which then serves it exactly as it would have from the start. TLS connections go to node:http
- * directly. Measured in bench/PROFILE.md; its behaviour is node:http's, held by test/entrypoints/fast-path.test.ts.
+ * to node:http, which then serves it exactly as it would have from the start. HTTP/2 never comes here. Measured in bench/PROFILE.md; its behaviour is node:http's, held by test/entrypoints/fast-path.test.ts.
  */
 export class FastPath {
   readonly #options: FastPathOptions;
@@ -68,9 +68,8 @@ export class FastPath {
       socket.resume();
     };
     const host = this.#host(handOff);
+    // Plain sockets, and TLS sockets whose handshake chose HTTP/1.1 (https-entrypoint.ts hands them over).
     server.on('connection', (socket: Socket) => {
-      // A TLS socket handed over after its handshake (https-entrypoint.ts) is node:http's: the fast path is plain only.
-      if ((socket as Socket & { encrypted?: boolean }).encrypted === true) return handOff(socket, Buffer.alloc(0));
       this.#connections.add(new FastConnection(socket, this.#dispatcher.connectionOf(socket), host));
       this.#headCheck ??= setInterval(() => this.#expireSlowHeads(), HEAD_CHECK_INTERVAL_MS).unref();
     });
@@ -98,7 +97,8 @@ export class FastPath {
       maxHeaderBytes: options.maxHeaderBytes,
       idleTimeout: options.idleTimeout,
       writeTimeout: options.writeTimeout,
-      router: () => this.#switcher.current?.fastRouterFor?.(options.entryPoint),
+      router: (tls) => this.#switcher.current?.fastRouterFor?.(options.entryPoint, tls),
+      misdirected: (request, serverName) => dispatcher.misdirected(request, serverName),
       lastOnConnection: (connection) => dispatcher.lastOnConnection(connection),
       requestStarted: () => {
         this.#inFlight++;

@@ -44,8 +44,8 @@ export interface RuntimeGraph {
   readonly status: RuntimeStatus;
   readonly routes: readonly PlacedRoute[];
   handlerFor(entryPoint: string, tls: boolean): Handler | undefined;
-  /** The fast path's router for plain-HTTP requests on `entryPoint`, unless observability watches them. */
-  fastRouterFor(entryPoint: string): FastRouter | undefined;
+  /** The fast path's router for HTTP/1.1 requests on `entryPoint` (TLS or not), unless observability watches them. */
+  fastRouterFor(entryPoint: string, tls: boolean): FastRouter | undefined;
   close(): void;
 }
 
@@ -136,7 +136,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions): RuntimeGra
       const mine = routes.filter((placed) => placed.entryPoint === entryPoint.name && placed.tls === tls).map((placed) => placed.route);
       const routing = createEntryRouting(mine, entryPoint, observe);
       handlers.set(key(entryPoint.name, tls), routing.handler);
-      if (!tls && routing.fast !== undefined) fastRouters.set(entryPoint.name, routing.fast);
+      if (routing.fast !== undefined) fastRouters.set(key(entryPoint.name, tls), routing.fast);
     }
   }
 
@@ -146,7 +146,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions): RuntimeGra
     status,
     routes,
     handlerFor: (entryPoint, tls) => handlers.get(key(entryPoint, tls)),
-    fastRouterFor: (entryPoint) => fastRouters.get(entryPoint),
+    fastRouterFor: (entryPoint, tls) => fastRouters.get(key(entryPoint, tls)),
     close: () => controller.abort(),
   };
 }
