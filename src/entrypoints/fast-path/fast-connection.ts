@@ -33,9 +33,10 @@ export interface FastConnectionHost {
 }
 
 /**
- * One HTTP/1.1 client connection (plain, or TLS once the handshake is done) on the entrypoint's fast path. Each request head is parsed by Node's
- * native parser; a request the fast path may serve (fast-request.ts) on a router the fast router offers is
- * forwarded by the http1 engine straight into the socket, without node:http's request and response objects.
+ * One HTTP/1.1 client connection (plain, or TLS once the handshake is done) on the entrypoint's fast path. Each
+ * request head is parsed by Node's native parser; a request the fast path may serve (fast-request.ts) on a router
+ * the fast router offers is forwarded by the http1 engine straight into the socket, without node:http's request
+ * and response objects.
  * Anything else (a body, an upgrade, a middleware, a 404, a pipelined request behind one in flight...) hands the
  * connection to node:http from that request on, with the request's bytes, once no response is in flight.
  */

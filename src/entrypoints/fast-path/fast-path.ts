@@ -19,12 +19,13 @@ export interface FastPathOptions {
 const HEAD_CHECK_INTERVAL_MS = 1000;
 
 /**
- * The HTTP/1.1 fast path of a plain-HTTP entrypoint. It sits in front of the entrypoint's node:http server: every
- * plain connection starts here, and requests that need no more than a router's service (no middleware, no body,
- * no upgrade, no observability: see fast-request.ts and FastRouter), over plain HTTP or HTTP/1.1 over TLS, are
- * parsed with Node's native parser and
- * forwarded by the http1 engine straight into the socket. The first request that needs more hands the connection
- * to node:http, which then serves it exactly as it would have from the start. HTTP/2 never comes here. Measured in bench/PROFILE.md; its behaviour is node:http's, held by test/entrypoints/fast-path.test.ts.
+ * The HTTP/1.1 fast path of an entrypoint. It sits in front of the entrypoint's node:http server: every HTTP/1.1
+ * connection (plain, or TLS once the handshake chose HTTP/1.1) starts here. Requests that need no more than a
+ * router's service (no middleware, no body, no upgrade, no observability: see fast-request.ts and FastRouter) are
+ * parsed with Node's native parser and forwarded by the http1 engine straight into the socket. The first request
+ * that needs more hands the connection to node:http, which then serves it exactly as it would have from the
+ * start; HTTP/2 never comes here. Measured in bench/PROFILE.md; that it behaves as node:http does is held by
+ * test/entrypoints/fast-path.test.ts.
  */
 export class FastPath {
   readonly #options: FastPathOptions;

@@ -262,6 +262,43 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
     }
   });
 
+  it('passes a large Content-Length body through unchanged and reuses the connection after it', async () => {
+    const big = Buffer.alloc(300_000);
+    for (let i = 0; i < big.length; i++) big[i] = i % 251;
+    const backend = await startRawBackend((socket, request) => {
+      if (!request.head.startsWith('GET /big')) return void socket.write(OK);
+      // Head and body in separate packets, the body in two: the pass-through spans reads.
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${big.length}\r\n\r\n`);
+      socket.write(big.subarray(0, 100_000));
+      setTimeout(() => socket.write(Buffer.concat([big.subarray(100_000), Buffer.from(OK)])), 50);
+    });
+    const { port, close } = await through(backend);
+    try {
+      const reply = await send(port, { path: '/big' });
+      assert.equal(reply.status, 200);
+      assert.ok(reply.body.equals(big), 'the body arrives byte for byte');
+      assert.equal((await send(port)).body.toString(), 'ok');
+      assert.equal(backend.connections, 2, 'the response glued after the body was not asked for: that connection was closed');
+      assert.equal((await send(port)).body.toString(), 'ok');
+      assert.equal(backend.connections, 2, 'a clean connection is reused');
+    } finally {
+      await close();
+    }
+  });
+
+  it('cuts the client connection when a large body ends early', async () => {
+    const backend = await startRawBackend((socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: 300000\r\n\r\n${'x'.repeat(100_000)}`);
+      setTimeout(() => socket.destroy(), 50);
+    });
+    const { port, close } = await through(backend);
+    try {
+      await assert.rejects(send(port), /aborted|ECONNRESET|socket hang up/);
+    } finally {
+      await close();
+    }
+  });
+
   it('relays an early answer to an upload and does not reuse the connection the body was cut on', async () => {
     const backend = await startRawBackend((socket) => socket.end('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 0\r\n\r\n'));
     const { port, close } = await through(backend);

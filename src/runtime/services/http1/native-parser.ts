@@ -5,8 +5,9 @@ import { createRequire } from 'node:module';
  * through `_http_common`. It is the reason the http1 engine is fast: parsing runs in C++ and calls JavaScript
  * once per event (headers complete, a body chunk, message complete), where undici runs llhttp as WebAssembly
  * and crosses into JavaScript for every header field and value. Its interface is internal to Node, so it is
- * loaded in exactly one place (this file), checked when loaded (`nativeParserAvailable`); the http1 engine
- * falls back to undici and the entrypoints to node:http if a future Node changes it. Node 20 to 24 have the same interface.
+ * loaded in exactly one place (this file) and checked when loaded (`nativeParserAvailable`); the http1 engine
+ * falls back to undici and the entrypoints to node:http if a future Node changes it. Node 20 to 24 have the same
+ * interface.
  */
 export interface NativeParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
