@@ -133,20 +133,14 @@ export class RequestDispatcher {
       || (maxTime > 0 && Date.now() - connection.since >= maxTime);
   }
 
-  dispatch(req: IncomingMessage, res: ServerResponse, connection: ConnectionInfo, upgrade: RequestContext['upgrade']): void {
-    const table = this.#switcher.current;
-    if (table === undefined) return sendStatus(res, 503, 'Service Unavailable', { 'retry-after': '1' });
-    const tls = connection.serverName !== undefined;
-    if (tls && this.misdirected(req, connection.serverName as string)) return sendStatus(res, 421, 'Misdirected Request');
-    const handler = table.handlerFor(this.#options.name, tls);
-    if (handler === undefined) return sendStatus(res, 404, '404 page not found');
-
-    const ctx: RequestContext = {
+  /** A request's context on `connection`, before routing (the fast path builds its requests' here too). */
+  contextFor(connection: ConnectionInfo, upgrade: RequestContext['upgrade']): RequestContext {
+    return {
       entryPoint: this.#options.name,
       clientIp: connection.clientIp,
       clientPort: connection.clientPort,
       localPort: this.#localPort,
-      tls,
+      tls: connection.serverName !== undefined,
       trustForwardHeaders: connection.trusted,
       host: '',
       serverName: connection.serverName ?? '',
@@ -156,6 +150,17 @@ export class RequestDispatcher {
       upgrade,
       startedAt: process.hrtime.bigint(),
     };
+  }
+
+  dispatch(req: IncomingMessage, res: ServerResponse, connection: ConnectionInfo, upgrade: RequestContext['upgrade']): void {
+    const table = this.#switcher.current;
+    if (table === undefined) return sendStatus(res, 503, 'Service Unavailable', { 'retry-after': '1' });
+    const tls = connection.serverName !== undefined;
+    if (tls && this.misdirected(req, connection.serverName as string)) return sendStatus(res, 421, 'Misdirected Request');
+    const handler = table.handlerFor(this.#options.name, tls);
+    if (handler === undefined) return sendStatus(res, 404, '404 page not found');
+
+    const ctx = this.contextFor(connection, upgrade);
     // HTTP/2 forbids connection-specific headers (RFC 9113 §8.2.2); its sessions are closed with GOAWAY instead.
     if (!isHttp2(res) && this.lastOnConnection(connection)) res.setHeader('connection', 'close');
     this.#track(res);

@@ -3,14 +3,13 @@ import type { FastRequest, FastRoute } from '../../runtime/fast-route.js';
 import type { RequestContext } from '../../runtime/request-context.js';
 import type { FastRouter } from '../../runtime/compile/entry-handler.js';
 import type { ConnectionInfo } from '../request-dispatch.js';
+import { NO_AVAILABLE_SERVER } from '../../runtime/services/load-balancer-service.js';
 import { fastRequest } from './fast-request.js';
 import { RequestParser, serializeHead, type RequestHead } from './request-parser.js';
 import { SocketSink } from './socket-sink.js';
 
 /** What a fast connection needs from its entrypoint. */
 export interface FastConnectionHost {
-  readonly entryPoint: string;
-  readonly localPort: number;
   readonly maxHeaderBytes: number;
   /** `respondingTimeouts.idleTimeout` in ms: a connection idle between requests this long is closed. */
   readonly idleTimeout: number;
@@ -20,6 +19,8 @@ export interface FastConnectionHost {
   router(tls: boolean): FastRouter | undefined;
   /** A TLS request for a host under other TLS options than its connection's: node:http answers it 421. */
   misdirected(request: FastRequest, serverName: string): boolean;
+  /** A new request's context on `connection` (the entrypoint's own, as node:http requests get). */
+  contextFor(connection: ConnectionInfo): RequestContext;
   /** Counts the request for keep-alive limits; true when its response must close the connection. */
   lastOnConnection(connection: ConnectionInfo): boolean;
   requestStarted(): void;
@@ -138,24 +139,11 @@ export class FastConnection {
     this.#sink = sink;
     host.requestStarted();
     if (host.writeTimeout > 0) this.#writeTimer = setTimeout(() => this.#socket.destroy(), host.writeTimeout);
-    const info = this.#info;
-    const ctx: RequestContext = {
-      entryPoint: host.entryPoint,
-      clientIp: info.clientIp,
-      clientPort: info.clientPort,
-      localPort: host.localPort,
-      tls: info.serverName !== undefined,
-      trustForwardHeaders: info.trusted,
-      host: '',
-      serverName: info.serverName ?? '',
-      routerName: route.routerName,
-      serviceName: route.service.name,
-      serverUrl: '',
-      upgrade: undefined,
-      startedAt: process.hrtime.bigint(),
-    };
+    const ctx = host.contextFor(this.#info);
+    ctx.routerName = route.routerName;
+    ctx.serviceName = route.service.name;
     const server = route.service.pick(ctx);
-    if (server === undefined) return sink.answer(503, 'no available server');
+    if (server === undefined) return sink.answer(503, NO_AVAILABLE_SERVER);
     ctx.serverUrl = server.target.url;
     route.service.forward(request, sink, ctx, server.target, server.observer);
   }

@@ -91,15 +91,12 @@ export class FastPath {
     const options = this.#options;
     const dispatcher = this.#dispatcher;
     return {
-      entryPoint: options.entryPoint,
-      get localPort() {
-        return dispatcher.localPort;
-      },
       maxHeaderBytes: options.maxHeaderBytes,
       idleTimeout: options.idleTimeout,
       writeTimeout: options.writeTimeout,
       router: (tls) => this.#switcher.current?.fastRouterFor?.(options.entryPoint, tls),
       misdirected: (request, serverName) => dispatcher.misdirected(request, serverName),
+      contextFor: (connection) => dispatcher.contextFor(connection, undefined),
       lastOnConnection: (connection) => dispatcher.lastOnConnection(connection),
       requestStarted: () => {
         this.#inFlight++;

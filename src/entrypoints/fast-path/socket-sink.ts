@@ -2,16 +2,13 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientResponseHeaders } from '../../runtime/services/forward-headers.js';
 import type { ClientSink } from '../../runtime/services/http1/client-sink.js';
-import { STATUS_CLIENT_CLOSED } from '../../runtime/services/forward-errors.js';
+import { forwardErrorText, STATUS_CLIENT_CLOSED } from '../../runtime/services/forward-errors.js';
 
 /** What a sink tells its connection. */
 export interface SinkOwner {
   /** The response is complete (or abandoned); `close` when the connection must end after it. */
   responseDone(close: boolean): void;
 }
-
-/** Traefik's bodies for the statuses Berth answers itself (the same as sendStatus and answerForwardError). */
-const STATUS_BODIES: Readonly<Record<number, string>> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'no available server', 504: 'Gateway Timeout' };
 
 let dateSecond = -1;
 let dateText = '';
@@ -119,7 +116,7 @@ export class SocketSink implements ClientSink {
       this.#complete(true);
       return;
     }
-    this.answer(status, STATUS_BODIES[status] ?? 'Internal Server Error');
+    this.answer(status, forwardErrorText(status));
   }
 
   /** An answer of Berth's own, byte for byte as sendStatus writes it through node:http (which chunks it). */

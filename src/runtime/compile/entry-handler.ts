@@ -5,7 +5,7 @@ import { encodedCharacterCheck, type EncodedCharacterPolicy } from '../middlewar
 import { createHttpMux, type MuxRoute } from '../mux/http-mux.js';
 import type { HttpMatchInput } from '../rules/http-matchers.js';
 import { forwardedTarget, requestHost, routingPath, targetQuery } from '../rules/request-target.js';
-import { applyUnderscoreStrategy, removeConnectionListedHeaders, type UnderscoreHeadersStrategy } from './entry-headers.js';
+import { applyUnderscoreStrategy, hasUnderscoreName, removeConnectionListedHeaders, type UnderscoreHeadersStrategy } from './entry-headers.js';
 
 /** Per-entrypoint request options from static configuration. */
 export interface EntryHandlerOptions {
@@ -105,7 +105,3 @@ export function createEntryRouting(routes: readonly MuxRoute<Handler>[], options
   return { handler, fast };
 }
 
-function hasUnderscoreName(rawHeaders: readonly string[]): boolean {
-  for (let i = 0; i < rawHeaders.length; i += 2) if ((rawHeaders[i] as string).includes('_')) return true;
-  return false;
-}

@@ -11,6 +11,12 @@ function hasUnderscore(name: string): boolean {
   return false;
 }
 
+/** True when a header name in a raw `[name, value, ...]` list contains `_`. */
+export function hasUnderscoreName(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) if (hasUnderscore(rawHeaders[i] as string)) return true;
+  return false;
+}
+
 /**
  * Applies `underscoreHeadersStrategy` to a request before routing. Header names with `_` are ambiguous: some
  * servers (nginx with underscores_in_headers, CGI, PHP) read `X_User` and `X-User` as the same variable, so a
@@ -20,14 +26,7 @@ function hasUnderscore(name: string): boolean {
 export function applyUnderscoreStrategy(req: IncomingMessage, strategy: UnderscoreHeadersStrategy): boolean {
   if (strategy === 'keep') return true;
   const raw = req.rawHeaders;
-  let found = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (hasUnderscore(raw[i] as string)) {
-      found = true;
-      break;
-    }
-  }
-  if (!found) return true;
+  if (!hasUnderscoreName(raw)) return true;
   if (strategy === 'reject') return false;
   const kept: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {

@@ -40,6 +40,11 @@ export function statusForError(err: unknown): number {
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 504: 'Gateway Timeout' };
 
+/** Traefik's body (without the newline) for a forwarding failure answered with `status`. */
+export function forwardErrorText(status: number): string {
+  return STATUS_TEXT[status] ?? 'Internal Server Error';
+}
+
 /**
  * Answers a forwarding failure. Before the response started, the client gets the status and Traefik's body;
  * after, the only honest signal is to cut the connection (a truncated body must not look complete). For a client
@@ -55,5 +60,5 @@ export function answerForwardError(res: ServerResponse, status: number): void {
     res.destroy();
     return;
   }
-  sendStatus(res, status, STATUS_TEXT[status] ?? 'Internal Server Error');
+  sendStatus(res, status, forwardErrorText(status));
 }

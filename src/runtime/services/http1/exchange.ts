@@ -7,6 +7,7 @@ import type { ForwardObserver } from '../forwarder.js';
 import type { ClientSink } from './client-sink.js';
 import type { ConnectionUser, UpstreamConnection } from './connection.js';
 import type { Http1ConnectionPool } from './connection-pool.js';
+import { declaredBodyLength } from './response-parser.js';
 
 /** Methods Go's Transport replays on a fresh connection when a reused one turns out closed (RFC 9110 9.2.2). */
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -249,14 +250,8 @@ export class Http1Exchange implements ConnectionUser {
   /** A response whose headers arrived, keep-alive, with a known and small enough rest (Content-Length). */
   #canDrain(): boolean {
     if (this.#status === 0 || !this.#keepAlive || !this.#requestSent || this.#request.method === 'HEAD') return false;
-    const headers = this.#responseHeaders ?? [];
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i] as string;
-      if (name.length !== 14 || name.toLowerCase() !== 'content-length') continue;
-      const left = Number(headers[i + 1]) - this.#received;
-      return Number.isSafeInteger(left) && left <= DRAIN_LIMIT_BYTES;
-    }
-    return false;
+    const length = declaredBodyLength(this.#responseHeaders ?? []);
+    return length !== undefined && length - this.#received <= DRAIN_LIMIT_BYTES;
   }
 
   readonly #onClientDrain = (): void => {

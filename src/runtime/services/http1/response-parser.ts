@@ -29,15 +29,24 @@ const STOP_AFTER_HEAD = 2;
  */
 const DIRECT_BODY_MIN_BYTES = 64 * 1024;
 
-/** The Content-Length of a head when its body should pass through directly, else 0. */
-function directBodyLength(headers: readonly string[]): number {
-  let length = 0;
+/**
+ * The body length a response head declares: its Content-Length, or undefined when it has none usable or is
+ * chunked (the parser refuses a head with both, so the length is then moot).
+ */
+export function declaredBodyLength(headers: readonly string[]): number | undefined {
+  let length: number | undefined;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
-    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return 0;
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return undefined;
     if (name.length === 14 && name.toLowerCase() === 'content-length') length = Number(headers[i + 1]);
   }
-  return Number.isSafeInteger(length) && length >= DIRECT_BODY_MIN_BYTES ? length : 0;
+  return length !== undefined && Number.isSafeInteger(length) ? length : undefined;
+}
+
+/** The Content-Length of a head when its body should pass through directly, else 0. */
+function directBodyLength(headers: readonly string[]): number {
+  const length = declaredBodyLength(headers) ?? 0;
+  return length >= DIRECT_BODY_MIN_BYTES ? length : 0;
 }
 
 /**
