@@ -77,10 +77,6 @@ export class RequestDispatcher {
     this.#localPort = port;
   }
 
-  get localPort(): number {
-    return this.#localPort;
-  }
-
   /** Describes a freshly accepted TCP connection (before any TLS layer wraps it). */
   describe(socket: Socket, serverName?: string): ConnectionInfo {
     const clientIp = unmapIPv4(socket.remoteAddress ?? '');

@@ -9,8 +9,8 @@ import { loadUndici, undiciIfLoaded } from './undici-module.js';
 
 /**
  * Everything that connects to one server through one serversTransport: HTTP/1.1 connections for the http1
- * engine, undici clients for h2c (and the undici engine), keep-alive node:http agents for the http-proxy-3 engine, and a non-keep-alive agent for upgrades (an
- * upgraded socket leaves its agent, so keep-alive would only keep half-open sockets). Each is created on
+ * engine, undici clients for h2c (and the undici engine), keep-alive node:http agents for the http-proxy-3
+ * engine, and a non-keep-alive agent for upgrades (an upgraded socket leaves its agent, so keep-alive would only keep half-open sockets). Each is created on
  * first use. An UpstreamPool stays usable after it is retired: a request that outlived its generation still
  * completes, on connections that are then closed instead of kept.
  */
@@ -22,7 +22,9 @@ export class UpstreamPool {
   readonly transport: ResolvedTransport;
   /** TLS server name: the transport's serverName, else the server's host name (none for an IP address). */
   readonly servername: string | undefined;
-  readonly #url: URL;
+  /** Where to connect: the host name or address (IPv6 without brackets) and the port (the scheme's default if none). */
+  readonly host: string;
+  readonly port: number;
   #connections: Http1ConnectionPool | undefined;
   #clients: ClientPool | undefined;
   #agent: UpstreamAgent | undefined;
@@ -31,19 +33,19 @@ export class UpstreamPool {
 
   constructor(origin: URL, h2c: boolean, transport: ResolvedTransport) {
     this.origin = origin.origin;
-    this.#url = origin;
     this.secure = origin.protocol === 'https:';
     this.h2c = h2c;
     this.transport = transport;
-    const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
-    this.servername = transport.tls.serverName ?? (isIP(host) === 0 ? host : undefined);
+    this.host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
+    this.port = origin.port === '' ? (this.secure ? 443 : 80) : Number(origin.port);
+    this.servername = transport.tls.serverName ?? (isIP(this.host) === 0 ? this.host : undefined);
     // Only undici speaks h2c: have it ready by the first request.
     if (h2c) void loadUndici();
   }
 
   get connections(): Http1ConnectionPool {
     if (this.#connections === undefined) {
-      this.#connections = new Http1ConnectionPool(this.#url, this.transport, this.servername);
+      this.#connections = new Http1ConnectionPool(this, this.transport, this.servername);
       if (this.#retired) this.#connections.retire();
     }
     return this.#connections;

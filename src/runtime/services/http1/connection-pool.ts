@@ -31,10 +31,10 @@ export class Http1ConnectionPool {
   #sweep: NodeJS.Timeout | undefined;
   #retired = false;
 
-  constructor(origin: URL, transport: ResolvedTransport, servername: string | undefined) {
-    this.#secure = origin.protocol === 'https:';
-    this.#host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
-    this.#port = origin.port === '' ? (this.#secure ? 443 : 80) : Number(origin.port);
+  constructor(server: { readonly host: string; readonly port: number; readonly secure: boolean }, transport: ResolvedTransport, servername: string | undefined) {
+    this.#secure = server.secure;
+    this.#host = server.host;
+    this.#port = server.port;
     this.#transport = transport;
     this.#servername = servername;
     // Go: MaxIdleConnsPerHost 0 already became 2 (transport-config.ts); negative disables keep-alive.
