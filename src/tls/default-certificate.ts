@@ -1,17 +1,24 @@
-import { randomBytes, webcrypto } from 'node:crypto';
+import { generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { bitString, booleanTrue, explicit, implicitPrimitive, nullValue, objectIdentifier, octetString, sequence, set, time, unsignedInteger, utf8String } from './der.js';
 import { parseCertificatePair, type LoadedCertificate } from './pem.js';
 
-/**
- * @peculiar/x509 is loaded on first use: worker processes only load certificates the leader made, and the
- * library with its ASN.1 modules is a fifth of a worker's memory.
- */
-async function x509Library(): Promise<typeof import('@peculiar/x509')> {
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  return x509;
-}
+// The certificate is encoded here rather than with an X.509 library: it has one fixed shape, and
+// @peculiar/x509 with its ASN.1 modules added about 20 MB to the resident memory of every leader and
+// single process, which all make this certificate at start.
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+const SHA256_WITH_RSA = sequence(objectIdentifier('1.2.840.113549.1.1.11'), nullValue());
+const OID = {
+  commonName: '2.5.4.3',
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  subjectAltName: '2.5.29.17',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+} as const;
 
 /** PEM text of a generated certificate and its PKCS#8 key. */
 export interface GeneratedCertificate {
@@ -20,31 +27,54 @@ export interface GeneratedCertificate {
 }
 
 /**
- * A self-signed RSA-2048 server certificate (SHA-256, serverAuth). Used for the default certificate; WebCrypto
- * keeps key generation native and off the event loop.
+ * A self-signed RSA-2048 server certificate (SHA-256, serverAuth): X.509 v3 with critical basicConstraints
+ * (not a CA) and keyUsage (digitalSignature, keyEncipherment), extKeyUsage serverAuth and the DNS names as
+ * subjectAltName. Key generation is native and off the event loop.
  */
 export async function createSelfSignedCertificate(options: { commonName: string; dnsNames: readonly string[]; validForMs: number; now?: Date }): Promise<GeneratedCertificate> {
-  const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
-  const x509 = await x509Library();
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+  const { publicKey, privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
   const notBefore = options.now ?? new Date();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomBytes(16).toString('hex').replace(/^[89a-f]/, '1'),
-    name: [{ CN: [options.commonName] }],
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + options.validForMs),
-    keys,
-    signingAlgorithm: algorithm,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(options.dnsNames.map((value) => ({ type: 'dns' as const, value }))),
-    ],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
-  return { certPem: cert.toString('pem') + '\n', keyPem };
+  const name = sequence(set(sequence(objectIdentifier(OID.commonName), utf8String(options.commonName))));
+  const tbs = sequence(
+    explicit(0, unsignedInteger(Buffer.from([2]))), // v3
+    unsignedInteger(serialNumber()),
+    SHA256_WITH_RSA,
+    name,
+    sequence(time(notBefore), time(new Date(notBefore.getTime() + options.validForMs))),
+    name,
+    publicKey.export({ type: 'spki', format: 'der' }),
+    explicit(3, sequence(
+      extension(OID.basicConstraints, true, sequence()),
+      // Bits 0 (digitalSignature) and 2 (keyEncipherment): 1010 0000, the five low bits unused.
+      extension(OID.keyUsage, true, bitString(Buffer.from([0xa0]), 5)),
+      extension(OID.extKeyUsage, false, sequence(objectIdentifier(OID.serverAuth))),
+      extension(OID.subjectAltName, false, sequence(...options.dnsNames.map((dns) => implicitPrimitive(2, Buffer.from(dns, 'latin1'))))),
+    )),
+  );
+  const certificate = sequence(tbs, SHA256_WITH_RSA, bitString(sign('sha256', tbs, privateKey)));
+  return { certPem: pem('CERTIFICATE', certificate), keyPem: pkcs8Pem(privateKey) };
+}
+
+function extension(oid: string, critical: boolean, value: Buffer): Buffer {
+  return critical
+    ? sequence(objectIdentifier(oid), booleanTrue(), octetString(value))
+    : sequence(objectIdentifier(oid), octetString(value));
+}
+
+/** 16 random bytes, positive, with a non-zero first byte so that none is trimmed (RFC 5280: at most 20 octets). */
+function serialNumber(): Buffer {
+  const bytes = randomBytes(16);
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
+  return bytes;
+}
+
+function pem(label: string, der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+function pkcs8Pem(key: KeyObject): string {
+  return key.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 /**
