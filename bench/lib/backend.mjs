@@ -61,5 +61,17 @@ export async function startBackends(workDir, ports, wsPort) {
     });
     if (!ready.ok) throw new Error(`${entry.name} did not start: ${ready.reason}\n${entry.stderr}`);
   }
+  await checkBackendAnswers(ports[0], dir);
   return { http, ws };
+}
+
+/** Both bodies, straight from the backend: a backend that answers errors would make every proxy look fast. */
+async function checkBackendAnswers(port, dir) {
+  for (const [path, bytes] of [['/', Buffer.byteLength(SMALL_BODY)], [LARGE_PATH, LARGE_BYTES]]) {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    const body = Buffer.from(await response.arrayBuffer());
+    if (response.status !== 200 || body.length !== bytes) {
+      throw new Error(`the backend nginx answered ${path} with ${response.status} and ${body.length} bytes (expected 200 and ${bytes}); see ${dir}/error.log`);
+    }
+  }
 }

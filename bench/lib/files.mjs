@@ -13,10 +13,14 @@ export function writeAtomic(file, text) {
 /**
  * The nginx directives that keep an nginx instance's files inside `dir` (pid, error log, temp directories),
  * so it never touches /var/lib/nginx. `http` is the block's start.
+ *
+ * Started as root, nginx runs its workers as nobody, who cannot read a checkout under a private directory (a
+ * `mktemp -d` clone is mode 700): the 1 MB file then answers 403. The workers run as root in that case.
  */
 export function nginxPaths(dir) {
+  const user = process.getuid?.() === 0 ? 'user root;\n' : '';
   return {
-    main: `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log error;`,
+    main: `${user}pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log error;`,
     http: ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/tmp/${t};`).join('\n'),
   };
 }
