@@ -27,7 +27,10 @@ function throughputRatio(table, proxy, peer, factor) {
   const a = usable(table.get('small')?.get(proxy));
   const b = usable(table.get('small')?.get(peer));
   if (!a || !b) return missing(target, !a ? `${proxy} (small)` : `${peer} (small)`);
-  return verdict(target, a.rps >= factor * b.rps, `${fmt.int(a.rps)} vs ${fmt.int(b.rps)} req/s = ${fmt.ratio(a.rps, b.rps)}`);
+  const ok = a.rps >= factor * b.rps;
+  // Two decimals can round a miss up to the target itself (0.598x shown as 0.60x): then three are shown.
+  const shown = !ok && fmt.ratio(a.rps, b.rps) === `${factor.toFixed(2)}x` ? `${(a.rps / b.rps).toFixed(3)}x` : fmt.ratio(a.rps, b.rps);
+  return verdict(target, ok, `${fmt.int(a.rps)} vs ${fmt.int(b.rps)} req/s = ${shown}`);
 }
 
 /**

@@ -95,6 +95,13 @@ test('targets are met, missed or not measured from the numbers, never assumed', 
   assert.equal(byTarget.get('no RSS growth across the WebSocket soak')?.status, 'not measured');
 });
 
+test('a ratio that misses by less than the rounding is shown with three decimals', () => {
+  const small = [summarize([run('berth', 24_545)], 'berth'), summarize([run('haproxy', 41_046)], 'haproxy')];
+  const verdict = evaluateTargets(tableOf({ small }), { connections: 64 }).find((v) => v.target === 'berth >= 0.6x haproxy req/s (small responses)');
+  assert.equal(verdict?.status, 'missed');
+  assert.match(verdict?.result ?? '', /= 0\.598x$/);
+});
+
 test('a reload run with errors, or whose change never served, misses the zero-failure target', () => {
   const reloads = { applied: 10, skipped: 0, failed: 0, lastError: '', slowestMs: 5 };
   const clean = summarize([run('berth', 20_000, { reloads, applyMs: 12 })], 'berth');
