@@ -196,6 +196,21 @@ http:
     }
   }
 
+  it('a request with more than 32 header fields and a long URL (parsed in batches) arrives whole, fast or not', async () => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) headers[`x-field-${i}`] = `value ${i}`;
+    const query = `q=${'u'.repeat(3000)}`;
+    const served = fastServed();
+    const fast = await ask(port, 'GET', `/f/many?${query}`, headers);
+    assert.equal(fastServed(), served + 1, 'the fast path served it');
+    const slow = await ask(port, 'GET', `/s/many?${query}`, headers);
+    assert.deepEqual(fast, slow);
+    const [fastHead, slowHead] = (backend.heads.get('/many') ?? []).slice(-2);
+    assert.equal(fastHead, slowHead);
+    assert.ok(fastHead?.includes(`/many?${query} HTTP/1.1`), 'the whole URL reached the server');
+    for (let i = 0; i < 40; i++) assert.ok(fastHead?.includes(`\r\nx-field-${i}: value ${i}`), `x-field-${i} reached the server`);
+  });
+
   it('answers 503 for a service without servers and 502 for a refused connection, as node:http does', async () => {
     const unavailable = await ask(port, 'GET', '/none/f');
     assert.equal(unavailable.status, 503);

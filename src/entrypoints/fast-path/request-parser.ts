@@ -1,4 +1,4 @@
-import { nativeParser, STRICT, type NativeParser } from '../../runtime/services/http1/native-parser.js';
+import { closeWhenUnwound, createNativeParser, FieldBatches, nativeParser, type NativeParser } from '../../runtime/services/http1/native-parser.js';
 
 /** A request line and header block, as the parser read them. */
 export interface RequestHead {
@@ -36,27 +36,21 @@ const STOP_AFTER_HEAD = 2;
  */
 export class RequestParser {
   readonly #parser: NativeParser;
-  #fields: string[] = [];
+  readonly #fields = new FieldBatches();
   #url = '';
   #closed = false;
 
   constructor(maxHeaderBytes: number, events: RequestEvents) {
-    if (nativeParser === undefined) throw new Error('the native HTTP parser is not available on this Node version');
-    const { HTTPParser, methods } = nativeParser;
-    const parser = new HTTPParser();
-    parser.initialize(HTTPParser.REQUEST, {}, maxHeaderBytes, STRICT);
+    const { parser } = createNativeParser('REQUEST', maxHeaderBytes);
+    const { HTTPParser, methods } = nativeParser as NonNullable<typeof nativeParser>;
     parser[HTTPParser.kOnMessageBegin] = () => events.onBegin();
     // More than 32 header fields, or a long URL, arrive in parts before the head completes.
     parser[HTTPParser.kOnHeaders] = (fields: string[], url: string | undefined) => {
-      for (const field of fields) this.#fields.push(field);
+      this.#fields.add(fields);
       if (url !== undefined) this.#url += url;
     };
     parser[HTTPParser.kOnHeadersComplete] = (versionMajor: number, versionMinor: number, fields: string[] | undefined, method: number, url: string | undefined, _status: unknown, _message: unknown, upgrade: boolean, keepAlive: boolean) => {
-      let rawHeaders = fields ?? [];
-      if (this.#fields.length > 0) {
-        rawHeaders = this.#fields.concat(rawHeaders);
-        this.#fields = [];
-      }
+      const rawHeaders = this.#fields.take(fields);
       const fullUrl = this.#url + (url ?? '');
       this.#url = '';
       const head: RequestHead = { method: methods[method] ?? 'GET', url: fullUrl, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive };
@@ -75,7 +69,7 @@ export class RequestParser {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    setImmediate(() => this.#parser.close());
+    closeWhenUnwound(this.#parser);
   }
 }
 

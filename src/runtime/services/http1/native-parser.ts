@@ -53,4 +53,39 @@ export const nativeParser = loadNativeParser();
 export const nativeParserAvailable = nativeParser !== undefined;
 
 /** Lenient flags off: requests and responses are parsed strictly, as node:http does by default. */
-export const STRICT = 0;
+const STRICT = 0;
+
+/** A strict parser for requests or responses; `reset` makes it start afresh on a new message. */
+export function createNativeParser(kind: 'REQUEST' | 'RESPONSE', maxHeaderBytes: number): { parser: NativeParser; reset: () => void } {
+  if (nativeParser === undefined) throw new Error('the native HTTP parser is not available on this Node version');
+  const { HTTPParser } = nativeParser;
+  const parser = new HTTPParser();
+  const reset = (): void => parser.initialize(HTTPParser[kind], {}, maxHeaderBytes, STRICT);
+  reset();
+  return { parser, reset };
+}
+
+/** Frees a parser once the current call stack, which may be inside one of its callbacks, unwinds. */
+export function closeWhenUnwound(parser: NativeParser): void {
+  setImmediate(() => parser.close());
+}
+
+/**
+ * Header (or trailer) fields as `[name, value, ...]`. llhttp hands them over in batches of at most 32 fields when
+ * a message has more (kOnHeaders), the last batch with the head itself (kOnHeadersComplete).
+ */
+export class FieldBatches {
+  #earlier: string[] = [];
+
+  add(fields: readonly string[]): void {
+    for (const field of fields) this.#earlier.push(field);
+  }
+
+  /** All fields: the earlier batches and `last`, which is then forgotten with them. */
+  take(last: string[] | undefined = []): string[] {
+    if (this.#earlier.length === 0) return last;
+    const all = this.#earlier.concat(last);
+    this.#earlier = [];
+    return all;
+  }
+}

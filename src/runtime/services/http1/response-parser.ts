@@ -1,4 +1,4 @@
-import { nativeParser, STRICT, type NativeParser } from './native-parser.js';
+import { closeWhenUnwound, createNativeParser, FieldBatches, nativeParser, type NativeParser } from './native-parser.js';
 
 export { nativeParserAvailable } from './native-parser.js';
 
@@ -57,8 +57,8 @@ function directBodyLength(headers: readonly string[]): number {
 export class ResponseParser {
   readonly #parser: NativeParser;
   readonly #reset: () => void;
+  readonly #fields = new FieldBatches();
   #events: ResponseEvents | undefined;
-  #pending: string[] = [];
   /** Bytes of a large Content-Length body still to pass through untouched (see DIRECT_BODY_MIN_BYTES). */
   #bodyLeft = 0;
   /** The parser was stopped after a head whose body is passed through: its message-complete is not the end. */
@@ -66,21 +66,13 @@ export class ResponseParser {
   #closed = false;
 
   constructor(maxHeaderBytes: number) {
-    if (nativeParser === undefined) throw new Error('the native HTTP parser is not available on this Node version');
-    const { HTTPParser } = nativeParser;
-    const parser = new HTTPParser();
-    this.#reset = () => parser.initialize(HTTPParser.RESPONSE, {}, maxHeaderBytes, STRICT);
-    this.#reset();
+    const { parser, reset } = createNativeParser('RESPONSE', maxHeaderBytes);
+    const { HTTPParser } = nativeParser as NonNullable<typeof nativeParser>;
+    this.#reset = reset;
     parser[HTTPParser.kOnMessageBegin] = () => this.#events?.onBegin?.();
-    parser[HTTPParser.kOnHeaders] = (headers: string[]) => {
-      for (const field of headers) this.#pending.push(field);
-    };
+    parser[HTTPParser.kOnHeaders] = (fields: string[]) => this.#fields.add(fields);
     parser[HTTPParser.kOnHeadersComplete] = (_major: number, _minor: number, headers: string[] | undefined, _method: unknown, _url: unknown, status: number, statusMessage: string, _upgrade: boolean, keepAlive: boolean) => {
-      let all = headers ?? [];
-      if (this.#pending.length > 0) {
-        all = this.#pending.concat(all);
-        this.#pending = [];
-      }
+      const all = this.#fields.take(headers);
       if (this.#events?.onHead(status, statusMessage, all, keepAlive) === true) return NO_BODY;
       const length = status >= 200 && status !== 204 && status !== 304 ? directBodyLength(all) : 0;
       if (length === 0) return CONTINUE;
@@ -92,9 +84,7 @@ export class ResponseParser {
     parser[HTTPParser.kOnMessageComplete] = () => {
       // Stopping after the head makes llhttp end the message there; the body is still to come.
       if (this.#direct) return;
-      const trailers = this.#pending;
-      this.#pending = [];
-      this.#events?.onComplete(trailers);
+      this.#events?.onComplete(this.#fields.take());
     };
     this.#parser = parser;
   }
@@ -141,6 +131,6 @@ export class ResponseParser {
     if (this.#closed) return;
     this.#closed = true;
     this.#events = undefined;
-    setImmediate(() => this.#parser.close());
+    closeWhenUnwound(this.#parser);
   }
 }
