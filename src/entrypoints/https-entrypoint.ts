@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../observability/logger.js';
 import { readClientHello, type ClientHello } from '../tls/client-hello.js';
 import { normalizeName } from '../tls/names.js';
+import { takeConnectionListeners } from './connection-layer.js';
 import type { ConnectionInfo, RequestDispatcher } from './request-dispatch.js';
 
 /** What an HTTPS entrypoint needs from the TLS manager (src/tls/tls-manager.ts). */
@@ -83,9 +84,8 @@ export class HttpsTermination {
 
   /** Puts TLS detection in front of `server`'s connection handling (the server keeps listening itself). */
   attach(server: Server): void {
-    const plain = server.listeners('connection') as Array<(socket: Socket) => void>;
-    server.removeAllListeners('connection');
-    server.on('connection', (socket: Socket) => void this.#onConnection(server, socket, plain));
+    const passOn = takeConnectionListeners(server);
+    server.on('connection', (socket: Socket) => void this.#onConnection(socket, passOn));
   }
 
   /** Graceful shutdown: new connections are refused, HTTP/2 clients get GOAWAY and finish their streams. */
@@ -101,7 +101,7 @@ export class HttpsTermination {
     for (const session of this.#sessions.keys()) session.destroy();
   }
 
-  async #onConnection(server: Server, socket: Socket, plain: ReadonlyArray<(socket: Socket) => void>): Promise<void> {
+  async #onConnection(socket: Socket, passOn: (socket: Socket) => void): Promise<void> {
     const onError = (): void => void socket.destroy();
     socket.on('error', onError);
     this.#pending.add(socket);
@@ -114,7 +114,7 @@ export class HttpsTermination {
     if (hello === 'not-tls') {
       this.#pending.delete(socket);
       socket.off('error', onError);
-      for (const listener of plain) listener.call(server, socket);
+      passOn(socket);
       // readClientHello paused the socket and put the bytes back; the HTTP parser reads them once it flows.
       socket.resume();
       return;
@@ -132,7 +132,7 @@ export class HttpsTermination {
         this.#handing = undefined;
       } else {
         this.#dispatcher.remember(secure, info);
-        for (const listener of plain) listener.call(server, secure);
+        passOn(secure);
       }
     });
     if (refused !== undefined) {

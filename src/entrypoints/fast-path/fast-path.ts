@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { nativeParserAvailable } from '../../runtime/services/http1/native-parser.js';
+import { takeConnectionListeners } from '../connection-layer.js';
 import type { HandlerSwitcher } from '../handler-switcher.js';
 import type { RequestDispatcher } from '../request-dispatch.js';
 import { FastConnection, type FastConnectionHost } from './fast-connection.js';
@@ -61,11 +62,10 @@ export class FastPath {
 
   /** Takes `server`'s plain connections first; node:http keeps its own handling for those handed over. */
   attach(server: Server): void {
-    const plain = server.listeners('connection') as Array<(socket: Socket) => void>;
-    server.removeAllListeners('connection');
+    const passOn = takeConnectionListeners(server);
     const handOff = (socket: Socket, bytes: Buffer): void => {
       if (bytes.length > 0) socket.unshift(bytes);
-      for (const listener of plain) listener.call(server, socket);
+      passOn(socket);
       socket.resume();
     };
     const host = this.#host(handOff);
