@@ -14,12 +14,15 @@ function collect(dir) {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...collect(path));
-    else if (name.endsWith('.test.js')) out.push(path);
+    else if (/\.test\.m?js$/.test(name)) out.push(path);
   }
   return out;
 }
 
-const files = collect(root).filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
+// The benchmark's own harness tests (parsing, targets, report tables) are plain .mjs beside it, not compiled.
+const benchTests = new URL('../bench/test/', import.meta.url).pathname;
+const files = [...collect(root), ...collect(benchTests)]
+  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
