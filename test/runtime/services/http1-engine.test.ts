@@ -71,99 +71,84 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
     await forwarding.close();
   });
 
-  async function through(backend: RawBackend, handler?: (forward: Handler) => Handler): Promise<{ port: number; observer: RecordingObserver; close: () => Promise<void> }> {
+  /** Runs `test` against a front end forwarding to `backend` through the http1 engine, then closes both. */
+  async function through(backend: RawBackend, test: (proxy: { port: number; observer: RecordingObserver }) => Promise<void>, handler?: (forward: Handler) => Handler): Promise<void> {
     const observer = new RecordingObserver();
     const forward = forwarding.handler(forwarding.target(backend.url), observer);
     const front = await startFrontend(handler === undefined ? forward : handler(forward));
-    return { port: front.port, observer, close: async () => {
+    try {
+      await test({ port: front.port, observer });
+    } finally {
       await front.close();
       await backend.close();
-    } };
+    }
   }
 
   it('replays a GET once on a new connection when the server closed the reused one without answering', async () => {
     // The second request on a connection finds it closed: what a server's keep-alive timeout does in a race.
     const backend = await startRawBackend((socket, request) => (request.index === 0 ? socket.write(OK) : socket.destroy()));
-    const { port, close } = await through(backend);
-    try {
+    await through(backend, async ({ port }) => {
       assert.equal((await send(port)).status, 200);
       const second = await send(port);
       assert.equal(second.status, 200);
       assert.equal(second.body.toString(), 'ok');
       assert.equal(backend.connections, 2);
       assert.equal(backend.requests.length, 3, 'the failed attempt and its replay');
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('does not replay a POST: the server may have acted on it', async () => {
     const backend = await startRawBackend((socket, request) => (request.index === 0 ? socket.write(OK) : socket.destroy()));
-    const { port, close } = await through(backend);
-    try {
+    await through(backend, async ({ port }) => {
       assert.equal((await send(port)).status, 200);
       assert.equal((await send(port, { method: 'POST', headers: { 'content-length': '0' } })).status, 502);
       assert.equal(backend.requests.length, 2);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('relays a response whose body ends when the server closes the connection, and does not reuse it', async () => {
     const backend = await startRawBackend((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end'));
-    const { port, close } = await through(backend);
-    try {
+    await through(backend, async ({ port }) => {
       for (let i = 0; i < 2; i++) {
         const reply = await send(port);
         assert.equal(reply.status, 200);
         assert.equal(reply.body.toString(), 'until the end');
       }
       assert.equal(backend.connections, 2);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('skips interim 1xx responses and relays the final one', async () => {
     const backend = await startRawBackend((socket) => socket.write(`HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\n${OK}`));
-    const { port, observer, close } = await through(backend);
-    try {
+    await through(backend, async ({ port, observer }) => {
       const reply = await send(port);
       assert.equal(reply.status, 200);
       assert.equal(reply.body.toString(), 'ok');
       assert.deepEqual(observer.responses, [200]);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('relays every header of a response with more than 32 (the parser hands them over in batches)', async () => {
     const many = Array.from({ length: 80 }, (_, i) => `x-h${i}: v${i}\r\n`).join('');
     const backend = await startRawBackend((socket) => socket.write(`HTTP/1.1 200 OK\r\n${many}content-length: 2\r\n\r\nok`));
-    const { port, close } = await through(backend);
-    try {
+    await through(backend, async ({ port }) => {
       const reply = await send(port);
       assert.equal(reply.status, 200);
       for (let i = 0; i < 80; i++) assert.equal(reply.headers[`x-h${i}`], `v${i}`);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('closes a connection on which the server sent more than was asked for, instead of reusing it', async () => {
     // A second response glued to the first one would be taken as the answer to the next request if reused.
     const backend = await startRawBackend((socket) => socket.write(`${OK}HTTP/1.1 500 Stale\r\ncontent-length: 5\r\n\r\nstale`));
-    const { port, close } = await through(backend);
-    try {
+    await through(backend, async ({ port }) => {
       for (let i = 0; i < 3; i++) {
         const reply = await send(port);
         assert.equal(reply.status, 200);
         assert.equal(reply.body.toString(), 'ok');
       }
       assert.equal(backend.connections, 3);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('answers 502 to a response that is not HTTP, and to a 101 nobody asked for', async () => {
@@ -171,14 +156,11 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
       if (request.head.startsWith('GET /garbage')) socket.write('SSH-2.0-OpenSSH_9.2\r\n\r\n');
       else socket.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n');
     });
-    const { port, observer, close } = await through(backend);
-    try {
+    await through(backend, async ({ port, observer }) => {
       assert.equal((await send(port, { path: '/garbage' })).status, 502);
       assert.equal((await send(port, { path: '/switch' })).status, 502);
       assert.deepEqual(observer.ends, [502, 502]);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('refuses to write a header value holding CR or LF (no header or request smuggling): 500, nothing sent', async () => {
@@ -187,13 +169,10 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
       req.headers['x-injected'] = 'a\r\nGET /admin HTTP/1.1';
       forward(req, res, ctx);
     };
-    const { port, close } = await through(backend, smuggle);
-    try {
+    await through(backend, async ({ port }) => {
       assert.equal((await send(port)).status, 500);
       assert.equal(backend.requests.length, 0);
-    } finally {
-      await close();
-    }
+    }, smuggle);
   });
 
   it('refuses a request target a middleware left with a space in it', async () => {
@@ -202,13 +181,10 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
       req.url = '/a b HTTP/1.1\r\nx: y';
       forward(req, res, ctx);
     };
-    const { port, close } = await through(backend, rewrite);
-    try {
+    await through(backend, async ({ port }) => {
       assert.equal((await send(port)).status, 500);
       assert.equal(backend.requests.length, 0);
-    } finally {
-      await close();
-    }
+    }, rewrite);
   });
 
   it('keeps using a connection for longer than dialTimeout (the dial timer stops once connected)', async () => {
@@ -235,18 +211,17 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
       socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${size}\r\n\r\n${'a'.repeat(1000)}`);
       setTimeout(() => socket.write('b'.repeat(size - 1000)), 300);
     });
-    const { port, observer, close } = await through(backend);
-    const leaveAfterHead = (path: string): Promise<void> => new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
+    await through(backend, async ({ port, observer }) => {
+      const leaveAfterHead = (path: string): Promise<void> => new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
         });
+        req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+        req.end();
       });
-      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
-      req.end();
-    });
-    try {
       await leaveAfterHead('/small');
       await waitFor(() => observer.ends.length === 1, 2000, 'the abandoned exchange to end');
       assert.deepEqual(observer.ends, [499]);
@@ -257,9 +232,7 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
       await new Promise((resolve) => setTimeout(resolve, 600));
       assert.equal((await send(port)).status, 200);
       assert.equal(backend.connections, 2, 'a large rest is not worth reading: the connection was closed');
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('passes a large Content-Length body through unchanged and reuses the connection after it', async () => {
@@ -272,8 +245,7 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
       socket.write(big.subarray(0, 100_000));
       setTimeout(() => socket.write(Buffer.concat([big.subarray(100_000), Buffer.from(OK)])), 50);
     });
-    const { port, close } = await through(backend);
-    try {
+    await through(backend, async ({ port }) => {
       const reply = await send(port, { path: '/big' });
       assert.equal(reply.status, 200);
       assert.ok(reply.body.equals(big), 'the body arrives byte for byte');
@@ -281,9 +253,7 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
       assert.equal(backend.connections, 2, 'the response glued after the body was not asked for: that connection was closed');
       assert.equal((await send(port)).body.toString(), 'ok');
       assert.equal(backend.connections, 2, 'a clean connection is reused');
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('cuts the client connection when a large body ends early', async () => {
@@ -291,24 +261,18 @@ describe('the http1 engine on the wire', { timeout: 30_000 }, () => {
       socket.write(`HTTP/1.1 200 OK\r\ncontent-length: 300000\r\n\r\n${'x'.repeat(100_000)}`);
       setTimeout(() => socket.destroy(), 50);
     });
-    const { port, close } = await through(backend);
-    try {
+    await through(backend, async ({ port }) => {
       await assert.rejects(send(port), /aborted|ECONNRESET|socket hang up/);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('relays an early answer to an upload and does not reuse the connection the body was cut on', async () => {
     const backend = await startRawBackend((socket) => socket.end('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 0\r\n\r\n'));
-    const { port, close } = await through(backend);
-    try {
+    await through(backend, async ({ port }) => {
       const reply = await send(port, { method: 'PUT', body: Buffer.alloc(256 * 1024, 1) });
       assert.equal(reply.status, 413);
       assert.equal((await send(port)).status, 413);
       assert.equal(backend.connections, 2);
-    } finally {
-      await close();
-    }
+    });
   });
 });
