@@ -4,8 +4,8 @@ import { bitString, booleanTrue, explicit, implicitPrimitive, nullValue, objectI
 import { parseCertificatePair, type LoadedCertificate } from './pem.js';
 
 // The certificate is encoded here rather than with an X.509 library: it has one fixed shape, and
-// @peculiar/x509 with its ASN.1 modules added about 20 MB to the resident memory of every leader and
-// single process, which all make this certificate at start.
+// @peculiar/x509 with its ASN.1 modules added about 8 MB to the resident memory of every leader and
+// single process, which all make this certificate at start (bench/PROFILE.md).
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const generateRsaKeyPair = promisify(generateKeyPair);

@@ -1,4 +1,4 @@
-import { closeWhenUnwound, createNativeParser, FieldBatches, nativeParser, type NativeParser } from '../../runtime/services/http1/native-parser.js';
+import { closeWhenUnwound, createNativeParser, FieldBatches, type NativeParser } from '../../runtime/services/http1/native-parser.js';
 
 /** A request line and header block, as the parser read them. */
 export interface RequestHead {
@@ -41,8 +41,7 @@ export class RequestParser {
   #closed = false;
 
   constructor(maxHeaderBytes: number, events: RequestEvents) {
-    const { parser } = createNativeParser('REQUEST', maxHeaderBytes);
-    const { HTTPParser, methods } = nativeParser as NonNullable<typeof nativeParser>;
+    const { parser, HTTPParser, methods } = createNativeParser('REQUEST', maxHeaderBytes);
     parser[HTTPParser.kOnMessageBegin] = () => events.onBegin();
     // More than 32 header fields, or a long URL, arrive in parts before the head completes.
     parser[HTTPParser.kOnHeaders] = (fields: string[], url: string | undefined) => {

@@ -55,14 +55,17 @@ export const nativeParserAvailable = nativeParser !== undefined;
 /** Lenient flags off: requests and responses are parsed strictly, as node:http does by default. */
 const STRICT = 0;
 
-/** A strict parser for requests or responses; `reset` makes it start afresh on a new message. */
-export function createNativeParser(kind: 'REQUEST' | 'RESPONSE', maxHeaderBytes: number): { parser: NativeParser; reset: () => void } {
+/**
+ * A strict parser for requests or responses, with the module's callback keys and method names; `reset` makes it
+ * start afresh on a new message.
+ */
+export function createNativeParser(kind: 'REQUEST' | 'RESPONSE', maxHeaderBytes: number): NativeParserModule & { parser: NativeParser; reset: () => void } {
   if (nativeParser === undefined) throw new Error('the native HTTP parser is not available on this Node version');
-  const { HTTPParser } = nativeParser;
+  const { HTTPParser, methods } = nativeParser;
   const parser = new HTTPParser();
   const reset = (): void => parser.initialize(HTTPParser[kind], {}, maxHeaderBytes, STRICT);
   reset();
-  return { parser, reset };
+  return { parser, reset, HTTPParser, methods };
 }
 
 /** Frees a parser once the current call stack, which may be inside one of its callbacks, unwinds. */

@@ -1,4 +1,4 @@
-import { closeWhenUnwound, createNativeParser, FieldBatches, nativeParser, type NativeParser } from './native-parser.js';
+import { closeWhenUnwound, createNativeParser, FieldBatches, type NativeParser } from './native-parser.js';
 
 export { nativeParserAvailable } from './native-parser.js';
 
@@ -66,8 +66,7 @@ export class ResponseParser {
   #closed = false;
 
   constructor(maxHeaderBytes: number) {
-    const { parser, reset } = createNativeParser('RESPONSE', maxHeaderBytes);
-    const { HTTPParser } = nativeParser as NonNullable<typeof nativeParser>;
+    const { parser, reset, HTTPParser } = createNativeParser('RESPONSE', maxHeaderBytes);
     this.#reset = reset;
     parser[HTTPParser.kOnMessageBegin] = () => this.#events?.onBegin?.();
     parser[HTTPParser.kOnHeaders] = (fields: string[]) => this.#fields.add(fields);
